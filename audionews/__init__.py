@@ -1,0 +1,1 @@
+"""audionews: accessible German audio news."""

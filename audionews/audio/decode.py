@@ -1,0 +1,27 @@
+"""Decode compressed audio (gTTS MP3) to project PCM."""
+
+from __future__ import annotations
+
+import io
+
+from . import RATE, SAMPLE_WIDTH
+from .ffmpeg import ffmpeg_path
+
+
+class DecodeError(ValueError):
+    """The bytes are not audio ffmpeg can decode."""
+
+
+def decode_mp3(data: bytes, rate: int = RATE) -> bytes:
+    """Return mono s16le PCM at `rate` Hz for MP3 bytes."""
+    ffmpeg_path()
+    from pydub import AudioSegment
+    from pydub.exceptions import CouldntDecodeError
+
+    try:
+        # format= and codec= keep pydub from calling ffprobe, which imageio-ffmpeg lacks.
+        segment = AudioSegment.from_file(io.BytesIO(data), format="mp3", codec="mp3")
+    except (CouldntDecodeError, IndexError) as exc:
+        raise DecodeError(f"MP3 nicht lesbar: {exc}") from None
+    segment = segment.set_channels(1).set_sample_width(SAMPLE_WIDTH).set_frame_rate(rate)
+    return bytes(segment.raw_data)

@@ -1,0 +1,117 @@
+"""One table of settings: name, default, help. Read from AUDIONEWS_* variables and `.env`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on", "ja"}:
+        return True
+    if lowered in {"0", "false", "no", "off", "nein", ""}:
+        return False
+    raise ValueError(f"kein Wahrheitswert: {value!r}")
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"muss >= 0 sein: {value!r}")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise ValueError(f"muss >= 0 sein: {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", "", "SQLAlchemy URL; empty means SQLite at instance/audionews.db."),
+    Setting(
+        "BROKER_URL",
+        "",
+        "Celery broker. Empty runs an embedded worker inside `audionews serve`; "
+        "`redis://host:6379/0` runs jobs on `audionews worker` processes.",
+    ),
+    Setting("MEDIA_DIR", "", "Where audio, transcripts and the segment cache live; empty = media/."),
+    Setting("BASE_URL", "", "Public URL of the site (for feeds and absolute links)."),
+    Setting("SECRET_KEY", "", "Signs sessions. Required in production; a dev key is made otherwise."),
+    Setting("TTS_ENGINE", "gtts", "Speech engine: `gtts` (Google, online) or `espeak` (offline)."),
+    Setting(
+        "TTS_FALLBACK",
+        "espeak",
+        "Engine used when the first one fails after its retries; empty disables the fallback.",
+    ),
+    Setting("TTS_TIMEOUT", 10.0, "Seconds gTTS waits for one request.", _positive_float),
+    Setting("TTS_CONCURRENCY", 4, "gTTS requests in flight per render (2-4).", _positive_int),
+    Setting("TTS_RETRIES", 3, "Attempts per gTTS request before it counts as failed.", _positive_int),
+    Setting(
+        "TTS_BREAKER_SECONDS",
+        300.0,
+        "After an engine is found unreachable, send work to the fallback for this long.",
+        _positive_float,
+    ),
+    Setting("GTTS_TLD", "com", "Google host suffix for gTTS (translate.google.<tld>).", str),
+    Setting("GTTS_SLOW", False, "gTTS slow speaking mode.", _bool),
+    Setting("ESPEAK_VOICE", "de", "espeak-ng voice.", str),
+    Setting("ESPEAK_RATE", 165, "espeak-ng speaking rate in words per minute.", _positive_int),
+    Setting("MP3_BITRATE", 64, "MP3 bit rate in kbit/s (mono).", _positive_int),
+    Setting("PUBLISHER", "audionews", "Artist/publisher written into the ID3 tags.", str),
+    Setting("PODCAST_TITLE", "audionews", "Album tag and podcast title.", str),
+    Setting(
+        "JOB_STALE_SECONDS",
+        600.0,
+        "A queued or rendering job silent for this long counts as lost; the sweeper re-queues it.",
+        _positive_float,
+    ),
+    Setting("SWEEP_SECONDS", 60.0, "How often workers look for lost renders.", _positive_float),
+    Setting("MAX_ARTICLE_BYTES", 200_000, "Largest accepted article text.", _positive_int),
+)
+
+BY_NAME = {s.name: s for s in SETTINGS}
+PREFIX = "AUDIONEWS_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting, parsed, from `environ` (default: os.environ after `.env`)."""
+    if environ is None:
+        from dotenv import load_dotenv
+
+        load_dotenv(Path.cwd() / ".env", override=False)
+        environ = os.environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(PREFIX + setting.name)
+        if raw is None:
+            values[setting.name] = setting.default
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{PREFIX}{setting.name}: {exc}") from None
+    return values
+
+
+def defaults() -> dict[str, Any]:
+    return {s.name: s.default for s in SETTINGS}
