@@ -1,1 +1,78 @@
 """audionews: accessible German audio news."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config
+from .db import db
+from .queue import celery_init_app
+from .storage import Storage
+
+ROOT = config.ROOT
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app.
+
+    Settings come from AUDIONEWS_* variables and `.env`; with `test_config` the environment
+    is ignored and its keys (without the prefix) override the defaults.
+    """
+    app = Flask(
+        __name__,
+        instance_path=str(Path.cwd() / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    settings = config.load() if test_config is None else config.load({})
+    settings.update(test_config or {})
+    if not settings["DATABASE_URL"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        settings["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'audionews.db'}"
+    if not settings["MEDIA_DIR"]:
+        settings["MEDIA_DIR"] = str(Path.cwd() / "media")
+    app.config["AUDIONEWS"] = settings
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secrets.token_hex(32)
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(settings["DATABASE_URL"])
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_ARTICLE_BYTES"] + 64 * 1024
+    app.config["JSON_SORT_KEYS"] = False
+    app.extensions["storage"] = Storage(Path(settings["MEDIA_DIR"]))
+
+    db.init_app(app)
+    with app.app_context():
+        from . import models  # noqa: F401  (register tables)
+
+        db.create_all()
+    celery_init_app(app)
+
+    from . import api, errors, media, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+    return app
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the embedded worker write while pages read.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

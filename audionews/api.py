@@ -1,0 +1,106 @@
+"""The JSON API under /api/v1: articles in, status and file URLs out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from . import catalog
+from .articles import ArticleError, ArticleInput, parse_json_bytes, parse_text
+from .auth import token_required
+from .db import db
+from .errors import ApiError
+from .models import Article, Job
+from .status import article_status
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _read_article() -> ArticleInput:
+    """Parse the request body as JSON or as the text format, or raise a 4xx ApiError."""
+    limit = current_app.config["AUDIONEWS"]["MAX_ARTICLE_BYTES"]
+    data = request.get_data(cache=False)
+    mimetype = request.mimetype
+    if len(data) > limit:
+        raise ApiError(413, "too_large", f"Der Text ist größer als {limit // 1000} kB.", "body")
+    try:
+        if mimetype == "application/json":
+            return parse_json_bytes(data, max_bytes=limit)
+        if mimetype in {"text/plain", "text/markdown", ""}:
+            return parse_text(data, max_bytes=limit)
+    except ArticleError as exc:
+        raise ApiError(400, "invalid_article", exc.message, exc.field) from None
+    raise ApiError(
+        415,
+        "unsupported_media_type",
+        "Bitte application/json oder text/plain (das Artikel-Textformat) senden.",
+    )
+
+
+def _save_response(result: catalog.SaveResult, created_status: int) -> tuple[Response, int]:
+    body: dict[str, Any] = article_status(result.article)
+    body.update(
+        {
+            "created": result.created,
+            "changed": result.changed,
+            "job": result.job.id if result.job else body["job"],
+        }
+    )
+    return jsonify(body), created_status if result.created else 200
+
+
+@bp.get("/articles")
+def list_articles() -> Response:
+    articles = db.session.scalars(select(Article).order_by(Article.created_at.desc())).all()
+    return jsonify({"articles": [article_status(a) for a in articles]})
+
+
+@bp.post("/articles")
+@token_required
+def create_article() -> tuple[Response, int]:
+    data = _read_article()
+    try:
+        result = catalog.save(data)
+    except ArticleError as exc:
+        raise ApiError(409, "conflict", exc.message, exc.field) from None
+    return _save_response(result, 201)
+
+
+@bp.put("/articles/<slug>")
+@token_required
+def update_article(slug: str) -> tuple[Response, int]:
+    _find(slug)
+    data = _read_article()
+    if data.slug and data.slug != slug:
+        raise ApiError(400, "invalid_article", "Die Kennung im Text passt nicht zur URL.", "slug")
+    result = catalog.save(data, slug=slug, must_exist=True)
+    return _save_response(result, 200)
+
+
+@bp.get("/articles/<slug>")
+def get_article(slug: str) -> Response:
+    return jsonify(article_status(_find(slug)))
+
+
+@bp.post("/articles/<slug>/render")
+@token_required
+def render_article(slug: str) -> tuple[Response, int]:
+    (job,) = catalog.request_render([_find(slug)])
+    return jsonify(job.to_dict()), 202
+
+
+@bp.get("/jobs/<int:job_id>")
+def get_job(job_id: int) -> Response:
+    job = db.session.get(Job, job_id)
+    if job is None:
+        raise ApiError(404, "not_found", f"Es gibt keinen Auftrag {job_id}.")
+    return jsonify(job.to_dict())
+
+
+def _find(slug: str) -> Article:
+    try:
+        return catalog.find(slug)
+    except catalog.NotFound:
+        raise ApiError(404, "not_found", f"Es gibt keinen Artikel „{slug}“.") from None

@@ -1,0 +1,32 @@
+"""Bearer tokens for the write API."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from flask import g, request
+
+from .errors import ApiError
+from .models import ApiToken
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def token_required(view: F) -> F:
+    """Refuse the request with 401 unless it carries a valid `Authorization: Bearer` token."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "unauthorized", "Ein API-Token fehlt (Authorization: Bearer …).")
+        row = ApiToken.find(token.strip())
+        if row is None:
+            raise ApiError(401, "unauthorized", "Das API-Token ist ungültig oder widerrufen.")
+        g.api_token = row
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)

@@ -1,0 +1,267 @@
+"""The `audionews` command: serve, worker, import, render, editor and token management."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from . import catalog, config, create_app
+from .articles import ArticleError, ArticleInput, parse_file
+from .db import db
+from .models import ApiToken, Article, Editor, Job, JobStatus
+from .queue import is_embedded
+
+DONE = {JobStatus.READY, JobStatus.FAILED, JobStatus.SUPERSEDED}
+
+
+def _app() -> Flask:
+    try:
+        return create_app()
+    except config.SettingsError as exc:
+        raise click.ClickException(f"Ungültige Einstellung: {exc}") from None
+
+
+@click.group()
+def cli() -> None:
+    """audionews: German news articles as MP3s, podcast feeds and an accessible player."""
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="HTTP worker threads.")
+def serve(host: str, port: int, threads: int) -> None:
+    """Run the web app (and, with no broker configured, an embedded render worker)."""
+    import waitress
+
+    app = _app()
+    if is_embedded(app):
+        _start_embedded(app, requeue_all=True)
+        click.echo("Eingebetteter Render-Worker läuft (kein AUDIONEWS_BROKER_URL gesetzt).")
+    click.echo(f"audionews läuft auf http://{host}:{port}/ (Beenden mit Strg+C)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="audionews")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.option("--concurrency", "-c", default=2, show_default=True, type=int)
+@click.option("--loglevel", "-l", default="INFO", show_default=True)
+def worker(concurrency: int, loglevel: str) -> None:
+    """Run a Celery worker for the configured broker (AUDIONEWS_BROKER_URL)."""
+    if not config.load()["BROKER_URL"]:
+        raise click.ClickException(
+            "AUDIONEWS_BROKER_URL ist nicht gesetzt. Ohne Broker rendert `audionews serve` selbst."
+        )
+    from workers.celery_app import celery_app
+
+    celery_app.worker_main(["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}"])
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--samples", is_flag=True, help="Import the sample articles shipped with audionews.")
+@click.option("--wait", is_flag=True, help="Wait until the audio is rendered (or failed).")
+def import_(files: tuple[Path, ...], samples: bool, wait: bool) -> None:
+    """Import articles (text format or JSON) and queue their renders."""
+    sources = list(_read_files(files))
+    if samples:
+        sources.extend(_samples())
+    if not sources:
+        raise click.UsageError("Keine Dateien angegeben (oder --samples).")
+    parsed: list[tuple[str, ArticleInput]] = []
+    errors: list[str] = []
+    for name, data in sources:
+        try:
+            parsed.append((name, parse_file(data, name)))
+        except ArticleError as exc:
+            field = f" [{exc.field}]" if exc.field else ""
+            errors.append(f"{name}: {exc.message}{field}")
+    if errors:
+        # All or nothing: a batch with a bad file changes nothing.
+        raise click.ClickException("Nichts importiert.\n" + "\n".join(errors))
+    app = _app()
+    with app.app_context():
+        job_ids = []
+        for name, article_input in parsed:
+            try:
+                result = catalog.save(article_input)
+            except ArticleError as exc:
+                raise click.ClickException(f"{name}: {exc.message}") from None
+            verb = "neu" if result.created else ("geändert" if result.changed else "unverändert")
+            click.echo(f"{result.article.slug}: {verb} (Fassung {result.article.revision})")
+            if result.job is not None:
+                job_ids.append(result.job.id)
+        _after_queue(app, job_ids, wait)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Re-render every article.")
+@click.option("--wait", is_flag=True, help="Wait until the audio is rendered (or failed).")
+def render(slugs: tuple[str, ...], all_: bool, wait: bool) -> None:
+    """Queue re-renders of the named articles (or --all)."""
+    if not slugs and not all_:
+        raise click.UsageError("Artikel-Kennungen angeben oder --all.")
+    app = _app()
+    with app.app_context():
+        if all_:
+            articles = list(db.session.scalars(select(Article).order_by(Article.id)))
+        else:
+            articles = []
+            for slug in slugs:
+                try:
+                    articles.append(catalog.find(slug))
+                except catalog.NotFound:
+                    raise click.ClickException(f"Es gibt keinen Artikel „{slug}“.") from None
+        jobs = catalog.request_render(articles)
+        for job in jobs:
+            click.echo(f"{job.article.slug}: Auftrag {job.id} eingereiht")
+        _after_queue(app, [job.id for job in jobs], wait)
+
+
+@cli.group()
+def editor() -> None:
+    """Manage editor accounts."""
+
+
+@editor.command("create")
+@click.argument("name")
+def editor_create(name: str) -> None:
+    """Create an editor; asks for the password (or reads its first line from stdin)."""
+    if sys.stdin.isatty():
+        password = click.prompt("Passwort", hide_input=True, confirmation_prompt="Wiederholen")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 10:
+        raise click.ClickException("Das Passwort muss mindestens 10 Zeichen lang sein.")
+    app = _app()
+    with app.app_context():
+        if db.session.scalar(select(Editor).where(Editor.name == name)) is not None:
+            raise click.ClickException(f"Es gibt schon ein Konto „{name}“.")
+        db.session.add(Editor(name=name, password_hash=generate_password_hash(password, "scrypt")))
+        db.session.commit()
+    click.echo(f"Konto „{name}“ angelegt.")
+
+
+@cli.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+def token_create(name: str) -> None:
+    """Create an API token; it is printed once, alone on the last line."""
+    app = _app()
+    with app.app_context():
+        row, clear = ApiToken.issue(name)
+        db.session.add(row)
+        db.session.commit()
+    click.echo(f"API-Token „{name}“ angelegt. Es wird nur dieses eine Mal angezeigt:", err=False)
+    click.echo(clear)
+
+
+def _read_files(files: Iterable[Path]) -> Iterator[tuple[str, bytes]]:
+    for path in files:
+        try:
+            yield str(path), path.read_bytes()
+        except OSError as exc:
+            raise click.ClickException(f"{path}: nicht lesbar ({exc.strerror}).") from None
+
+
+def _samples() -> Iterator[tuple[str, bytes]]:
+    folder = resources.files("audionews") / "samples"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".txt"):
+            yield entry.name, entry.read_bytes()
+
+
+def _after_queue(app: Flask, job_ids: list[int], wait: bool) -> None:
+    if not job_ids:
+        return
+    if not wait:
+        if is_embedded(app):
+            click.echo("Die Aufträge warten auf `audionews serve` (eingebetteter Worker).")
+        return
+    with _embedded_worker(app):
+        failed = _wait(job_ids)
+    if failed:
+        raise click.ClickException(f"{failed} von {len(job_ids)} Aufträgen fehlgeschlagen.")
+
+
+@contextmanager
+def _embedded_worker(app: Flask) -> Iterator[None]:
+    if not is_embedded(app):
+        yield
+        return
+    worker = _start_embedded(app)
+    try:
+        yield
+    finally:
+        worker.stop()
+
+
+def _start_embedded(app: Flask, *, requeue_all: bool = False):  # type: ignore[no-untyped-def]
+    # Only the commands that start workers reach into `workers`.
+    from workers.embedded import start_embedded
+
+    return start_embedded(app, requeue_all=requeue_all)
+
+
+def _wait(job_ids: list[int]) -> int:
+    """Poll the jobs until all ended; show progress; return how many failed."""
+    show_bar = sys.stdout.isatty()
+    total_jobs = len(job_ids)
+    with click.progressbar(length=100, label="Vertonen", show_percent=True) if show_bar else (
+        _NoBar()
+    ) as bar:
+        shown = 0
+        while True:
+            db.session.expire_all()
+            jobs = db.session.scalars(select(Job).where(Job.id.in_(job_ids))).all()
+            percent = sum(_percent(job) for job in jobs) // max(total_jobs, 1)
+            if percent > shown:
+                bar.update(percent - shown)
+                shown = percent
+            if all(job.status in DONE for job in jobs):
+                break
+            time.sleep(0.2)
+    failed = 0
+    for job in jobs:
+        if job.status == JobStatus.FAILED:
+            failed += 1
+            click.echo(f"{job.article.slug}: fehlgeschlagen – {job.error}", err=True)
+        elif job.status == JobStatus.READY:
+            click.echo(f"{job.article.slug}: fertig ({job.engine})")
+    return failed
+
+
+def _percent(job: Job) -> int:
+    if job.status in DONE:
+        return 100
+    if job.total:
+        return min(99, 100 * job.done // job.total)
+    return 0
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def update(self, _n: int) -> None:
+        return None
+
+
+def main() -> None:
+    cli(prog_name="audionews")

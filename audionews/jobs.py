@@ -1,0 +1,123 @@
+"""Run one render job against the database: the body of the Celery task, without Celery."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from .db import db
+from .models import Article, Job, JobStatus, Rendition, utcnow
+from .render import Renderer, RenderError, RenderInput
+from .tts import EngineChain
+
+log = logging.getLogger(__name__)
+
+# A process keeps one chain so an engine found unreachable stays skipped across jobs.
+_chains: dict[tuple[str, str], EngineChain] = {}
+
+
+def engine_chain(settings: dict[str, Any]) -> EngineChain:
+    key = (settings["TTS_ENGINE"], settings["TTS_FALLBACK"])
+    if key not in _chains:
+        _chains[key] = EngineChain.from_settings(settings)
+    return _chains[key]
+
+
+def renderer() -> Renderer:
+    settings = current_app.config["AUDIONEWS"]
+    return Renderer(
+        current_app.extensions["storage"],
+        engine_chain(settings),
+        bitrate_kbps=settings["MP3_BITRATE"],
+        artist=settings["PUBLISHER"],
+        album=settings["PODCAST_TITLE"],
+    )
+
+
+def run_render(article_id: int, revision: int, job_id: int | None = None) -> str:
+    """Render the revision unless that is already done or superseded; return the job status."""
+    article = db.session.get(Article, article_id)
+    job = db.session.get(Job, job_id) if job_id else None
+    if article is None:
+        return "missing"
+    if job is None:
+        job = Job(article=article, revision=revision)
+        db.session.add(job)
+        db.session.flush()
+    if job.status not in JobStatus.LIVE:
+        return job.status  # a redelivered message of a job that has ended
+    if article.revision != revision:
+        return _finish(job, JobStatus.SUPERSEDED, "Eine neuere Fassung wurde inzwischen gespeichert.")
+    # A redelivered message (worker lost, broker restart) finds its work already done.
+    existing = db.session.scalar(select(Rendition).where(Rendition.job_id == job.id)) if job.id else None
+    if existing is not None:
+        job.engine = existing.engine
+        return _finish(job, JobStatus.READY)
+
+    job.status = JobStatus.RENDERING
+    job.attempts += 1
+    job.error = ""
+    job.updated_at = utcnow()
+    db.session.commit()
+    item = RenderInput(
+        slug=article.slug,
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        date=article.created_at.date(),
+    )
+    last_write = 0.0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last_write
+        now = time.monotonic()
+        # Write progress at most twice a second; it doubles as the job's heartbeat.
+        if done == total or now - last_write >= 0.5:
+            last_write = now
+            job.done, job.total, job.updated_at = done, total, utcnow()
+            db.session.commit()
+
+    try:
+        output = renderer().render(item, progress)
+    except RenderError as exc:
+        db.session.rollback()
+        return _finish(job, JobStatus.FAILED, str(exc))
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("render of article %s revision %s failed", article_id, revision)
+        _finish(job, JobStatus.FAILED, f"Interner Fehler beim Vertonen ({type(exc).__name__}).")
+        raise
+
+    db.session.add(
+        Rendition(
+            article_id=article_id,
+            job_id=job.id,
+            revision=revision,
+            engine=output.engine,
+            voice=output.voice,
+            options=output.options,
+            chapters=output.chapters,
+            files=output.files,
+            sizes=output.sizes,
+            durations=output.durations,
+            cues=output.cues,
+            synthesized=output.synthesized,
+            cached=output.cached,
+        )
+    )
+    job.engine = output.engine
+    return _finish(job, JobStatus.READY)
+
+
+def _finish(job: Job, status: str, error: str = "") -> str:
+    job.status = status
+    job.error = error
+    job.updated_at = utcnow()
+    if status == JobStatus.READY and job.total:
+        job.done = job.total
+    db.session.commit()
+    return status

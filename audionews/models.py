@@ -1,0 +1,171 @@
+"""Database rows: the truth about articles, their renders and who may change them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class JobStatus:
+    QUEUED = "queued"
+    RENDERING = "rendering"
+    READY = "ready"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"
+    LIVE = (QUEUED, RENDERING)
+
+
+class Article(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "article"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    renditions: Mapped[list[Rendition]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Rendition.id"
+    )
+    jobs: Mapped[list[Job]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Job.id"
+    )
+
+    def current_rendition(self) -> Rendition | None:
+        """Return the newest ready rendition (of any revision): what listeners get."""
+        return db.session.scalar(
+            select(Rendition)
+            .where(Rendition.article_id == self.id)
+            .order_by(Rendition.id.desc())
+            .limit(1)
+        )
+
+    def ready_for(self, revision: int) -> Rendition | None:
+        return db.session.scalar(
+            select(Rendition)
+            .where(Rendition.article_id == self.id, Rendition.revision == revision)
+            .order_by(Rendition.id.desc())
+            .limit(1)
+        )
+
+    def latest_job(self) -> Job | None:
+        return db.session.scalar(
+            select(Job).where(Job.article_id == self.id).order_by(Job.id.desc()).limit(1)
+        )
+
+
+class Rendition(db.Model):  # type: ignore[name-defined,misc]
+    """A finished, published set of files for one revision. Only ready renders get a row."""
+
+    __tablename__ = "rendition"
+    __table_args__ = (Index("ix_rendition_article_revision", "article_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
+    revision: Mapped[int]
+    engine: Mapped[str] = mapped_column(String(40))
+    voice: Mapped[str] = mapped_column(String(40), default="")
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # kind -> media name
+    sizes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    durations: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    chapters: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    cues: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    synthesized: Mapped[int] = mapped_column(default=0)
+    cached: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="renditions")
+
+
+class Job(db.Model):  # type: ignore[name-defined,misc]
+    """One request to render an article revision, and how it went."""
+
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_article_status", "article_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    revision: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED)
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    engine: Mapped[str] = mapped_column(String(40), default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="jobs")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "article": self.article.slug,
+            "revision": self.revision,
+            "status": self.status,
+            "done": self.done,
+            "total": self.total,
+            "error": self.error or None,
+            "engine": self.engine or None,
+            "created_at": self.created_at.isoformat() + "Z",
+            "updated_at": self.updated_at.isoformat() + "Z",
+        }
+
+
+class Editor(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "editor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+    """A bearer token for the write API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @classmethod
+    def issue(cls, name: str) -> tuple[ApiToken, str]:
+        """Create a token row and return it with the clear token (shown once)."""
+        token = "an_" + secrets.token_urlsafe(32)
+        return cls(name=name, token_hash=hash_token(token)), token
+
+    @classmethod
+    def find(cls, token: str) -> ApiToken | None:
+        row = db.session.scalar(select(cls).where(cls.token_hash == hash_token(token)))
+        if row is None or row.revoked_at is not None:
+            return None
+        return row

@@ -1,0 +1,65 @@
+"""Celery bound to the Flask app, and sending render jobs by task name.
+
+The web side never imports `workers`: it only knows the task's name.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask, current_app
+
+RENDER_TASK = "audionews.render_article"
+SWEEP_TASK = "audionews.sweep"
+EMBEDDED_BROKER = "memory://"
+
+log = logging.getLogger(__name__)
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app for `app`, running every task inside an app context."""
+
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    broker = app.config["AUDIONEWS"]["BROKER_URL"] or EMBEDDED_BROKER
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.conf.update(
+        broker_url=broker,
+        task_ignore_result=True,  # the database is the record of every job
+        task_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        # A broker that is down must not hang an HTTP request: the job row stays
+        # queued and the sweeper sends it again.
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+        broker_transport_options={"visibility_timeout": 3600},
+        worker_hijack_root_logger=False,
+    )
+    celery_app.set_default()
+    celery_app.flask_app = app  # type: ignore[attr-defined]  # for worker signal handlers
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+def is_embedded(app: Flask | None = None) -> bool:
+    app = app or current_app
+    return not app.config["AUDIONEWS"]["BROKER_URL"]
+
+
+def send_render(article_id: int, revision: int, job_id: int) -> bool:
+    """Queue a render; return False (and leave the job to the sweeper) if the broker fails."""
+    celery_app: Celery = current_app.extensions["celery"]
+    try:
+        celery_app.send_task(RENDER_TASK, args=[article_id, revision, job_id])
+    except Exception as exc:  # kombu raises many kinds; the DB row keeps the job alive
+        log.warning("could not queue job %s: %s (the sweeper will retry)", job_id, exc)
+        return False
+    return True

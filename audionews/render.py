@@ -1,0 +1,214 @@
+"""Turn an article revision into published files: script -> cached segments -> MP3s.
+
+No Celery and no database here: `jobs.py` feeds this module and records the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+from .audio import RATE
+from .audio.encode import Mp3Encoder
+from .audio.pcm import fade, resample, silence, trim_silence
+from .audio.tags import mp3_duration, write_tags
+from .speech import Segment, build_script
+from .storage import Storage
+from .tts import Engine, EngineChain, EngineError, EngineUnavailable
+
+log = logging.getLogger(__name__)
+
+# Bump when the processing of cached segments changes, so old cache entries are not reused.
+PIPELINE_VERSION = 1
+
+Progress = Callable[[int, int], None]
+KINDS = ("summary", "body", "episode")
+KIND_TITLES = {"summary": "In Kürze", "body": "Hauptartikel"}
+
+
+class RenderError(RuntimeError):
+    """The render failed; the message is a German sentence for editors."""
+
+
+@dataclass(frozen=True)
+class RenderInput:
+    slug: str
+    title: str
+    summary: str
+    body: str
+    date: dt.date
+
+
+@dataclass
+class RenderOutput:
+    engine: str
+    voice: str
+    options: dict[str, Any]
+    files: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)
+    chapters: dict[str, float] = field(default_factory=dict)
+    cues: list[dict[str, Any]] = field(default_factory=list)
+    synthesized: int = 0
+    cached: int = 0
+
+
+def segment_key(engine: Engine, text: str) -> str:
+    """Return the cache key of one segment's audio."""
+    payload = {
+        "engine": engine.name,
+        "voice": engine.voice,
+        "options": engine.cache_options(),
+        "text": text,
+        "rate": RATE,
+        "pipeline": PIPELINE_VERSION,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class Renderer:
+    def __init__(self, storage: Storage, chain: EngineChain, *, bitrate_kbps: int = 64,
+                 artist: str = "audionews", album: str = "audionews") -> None:
+        self.storage = storage
+        self.chain = chain
+        self.bitrate_kbps = bitrate_kbps
+        self.artist = artist
+        self.album = album
+
+    def render(self, item: RenderInput, progress: Progress | None = None) -> RenderOutput:
+        """Render `item` with the first engine that works and publish its files."""
+        script = build_script(item.title, item.summary, item.body)
+        if not script:
+            raise RenderError("Der Artikel enthält keinen vorlesbaren Text.")
+        problems: list[str] = []
+        for engine in self.chain.engines():
+            try:
+                keys, synthesized = self._synthesize(engine, script, progress)
+            except EngineUnavailable as exc:
+                log.warning("engine %s unavailable: %s", engine.name, exc)
+                self.chain.report_unavailable(engine)
+                problems.append(f"{engine.name} nicht erreichbar")
+                continue
+            except EngineError as exc:
+                log.warning("engine %s failed: %s", engine.name, exc)
+                problems.append(f"{engine.name} konnte den Text nicht sprechen")
+                continue
+            output = RenderOutput(
+                engine=engine.name,
+                voice=engine.voice,
+                options=dict(engine.cache_options()),
+                synthesized=synthesized,
+                cached=len(set(keys)) - synthesized,
+            )
+            self._assemble(item, script, keys, output)
+            return output
+        detail = "; ".join(problems) or "keine Sprachausgabe eingerichtet"
+        raise RenderError(f"Keine Sprachausgabe hat den Artikel gesprochen ({detail}).")
+
+    def _synthesize(
+        self, engine: Engine, script: list[Segment], progress: Progress | None
+    ) -> tuple[list[str], int]:
+        """Make sure every segment's audio is cached; return the keys and how many were new."""
+        keys = [segment_key(engine, seg.spoken) for seg in script]
+        texts: dict[str, str] = {}
+        for key, seg in zip(keys, script, strict=True):
+            if not self.storage.has_segment(key):
+                texts.setdefault(key, seg.spoken)
+        total = len(script)
+        done = total - sum(1 for key in keys if key in texts)
+        if progress:
+            progress(done, total)
+        per_key = {key: keys.count(key) for key in texts}
+
+        def one(key: str) -> str:
+            clip = engine.synthesize(texts[key])
+            pcm = clip.pcm if clip.rate == RATE else resample(clip.pcm, clip.rate, RATE)
+            self.storage.write_segment(key, fade(trim_silence(pcm, RATE), RATE))
+            return key
+
+        if engine.max_concurrency <= 1 or len(texts) <= 1:
+            for key in texts:
+                one(key)
+                done += per_key[key]
+                if progress:
+                    progress(done, total)
+        else:
+            with ThreadPoolExecutor(max_workers=engine.max_concurrency) as pool:
+                pending = {pool.submit(one, key) for key in texts}
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                    for future in finished:
+                        if future.exception() is not None:
+                            for other in pending:
+                                other.cancel()
+                            raise future.exception()  # type: ignore[misc]
+                        done += per_key[future.result()]
+                    if progress:
+                        progress(done, total)
+        return keys, len(texts)
+
+    def _assemble(
+        self, item: RenderInput, script: list[Segment], keys: list[str], output: RenderOutput
+    ) -> None:
+        """Join the cached PCM with explicit pauses and encode every MP3 once, streaming."""
+        sections = {seg.section for seg in script}
+        kinds = [k for k in KINDS if k == "episode" or k in sections]
+        temps = {kind: self.storage.temp_path(".mp3") for kind in kinds}
+        with ExitStack() as stack:
+            encoders = {
+                kind: stack.enter_context(
+                    Mp3Encoder(temps[kind], rate=RATE, bitrate_kbps=self.bitrate_kbps)
+                )
+                for kind in kinds
+            }
+            clock = 0.0
+            for seg, key in zip(script, keys, strict=True):
+                pause = seg.pause_ms
+                pcm = self.storage.read_segment(key)
+                if pcm is None:
+                    raise RenderError("Ein Audio-Baustein fehlt im Zwischenspeicher.")
+                if seg.section not in output.chapters:
+                    output.chapters[seg.section] = round(clock, 3)
+                start = clock
+                clock += len(pcm) / (2 * RATE)
+                output.cues.append(
+                    {
+                        "index": seg.index,
+                        "section": seg.section,
+                        "sentence": seg.sentence,
+                        "display": seg.display,
+                        "start": round(start, 3),
+                        "end": round(clock, 3),
+                    }
+                )
+                gap = silence(pause, RATE)
+                clock += pause / 1000
+                encoders["episode"].write(pcm)
+                encoders["episode"].write(gap)
+                if seg.section in encoders:
+                    encoders[seg.section].write(pcm)
+                    if not _last_of_section(script, seg):
+                        encoders[seg.section].write(gap)
+        try:
+            for kind, temp in temps.items():
+                title = item.title if kind == "episode" else f"{item.title} ({KIND_TITLES[kind]})"
+                write_tags(temp, title=title, artist=self.artist, album=self.album,
+                           date=item.date, language="deu", publisher=self.artist)
+                output.durations[kind] = round(mp3_duration(temp), 3)
+                output.sizes[kind] = temp.stat().st_size
+                output.files[kind] = self.storage.publish(temp, item.slug, f"{kind}.mp3")
+        finally:
+            for temp in temps.values():
+                temp.unlink(missing_ok=True)
+
+
+def _last_of_section(script: list[Segment], seg: Segment) -> bool:
+    nxt = seg.index + 1
+    return nxt >= len(script) or script[nxt].section != seg.section

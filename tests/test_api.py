@@ -1,0 +1,155 @@
+"""The JSON API: creating, updating, reading, errors. Renders are queued, not run, here."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from audionews.db import db
+from audionews.models import Article, Job
+from tests.helpers import SHORT_ARTICLE, sample_text
+
+
+def counts(app: Flask) -> tuple[int, int, int]:
+    with app.app_context():
+        articles = db.session.scalar(select(func.count()).select_from(Article))
+        jobs = db.session.scalar(select(func.count()).select_from(Job))
+        revisions = db.session.scalar(select(func.coalesce(func.sum(Article.revision), 0)))
+        return int(articles or 0), int(jobs or 0), int(revisions or 0)
+
+
+def test_create_json_then_unchanged_then_update(client: FlaskClient, auth: dict, app: Flask) -> None:
+    res = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth)
+    assert res.status_code == 201, res.get_json()
+    body = res.get_json()
+    assert body["slug"] == "kurzmeldung-testlauf"
+    assert body["revision"] == 1
+    assert body["status"] == "queued"
+    assert body["audio"] is None
+    assert isinstance(body["job"], int)
+    guid = body["guid"]
+
+    again = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth)
+    assert again.status_code == 200
+    assert again.get_json()["changed"] is False
+    assert counts(app) == (1, 1, 1)  # no new revision, no new job
+
+    changed = dict(SHORT_ARTICLE, body="Ganz neuer Text. Mit zwei Sätzen.")
+    res = client.post("/api/v1/articles", json=changed, headers=auth)
+    assert res.status_code == 200
+    assert res.get_json()["revision"] == 2
+    assert res.get_json()["guid"] == guid
+    assert counts(app) == (1, 2, 2)
+
+
+def test_create_from_text_format(client: FlaskClient, auth: dict) -> None:
+    res = client.post(
+        "/api/v1/articles",
+        data=sample_text().encode(),
+        headers=auth | {"Content-Type": "text/plain; charset=utf-8"},
+    )
+    assert res.status_code == 201, res.get_json()
+    body = res.get_json()
+    assert body["slug"] == "bahnverkehr-gdl-kuendigt-neuen-warnstreik-an"
+    got = client.get(f"/api/v1/articles/{body['slug']}").get_json()
+    for key in ("slug", "guid", "title", "revision", "status", "error", "engine", "audio",
+                "duration"):
+        assert key in got
+
+
+def test_explicit_slug_and_put(client: FlaskClient, auth: dict) -> None:
+    res = client.post("/api/v1/articles", json=SHORT_ARTICLE | {"slug": "mein-test"}, headers=auth)
+    assert res.status_code == 201
+    assert res.get_json()["slug"] == "mein-test"
+    res = client.put(
+        "/api/v1/articles/mein-test", json=SHORT_ARTICLE | {"title": "Neuer Titel"}, headers=auth
+    )
+    assert res.status_code == 200
+    assert res.get_json()["title"] == "Neuer Titel"
+    assert res.get_json()["slug"] == "mein-test"
+    assert res.get_json()["revision"] == 2
+
+
+def test_render_endpoint_and_job(client: FlaskClient, auth: dict) -> None:
+    client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth)
+    res = client.post("/api/v1/articles/kurzmeldung-testlauf/render", headers=auth)
+    assert res.status_code == 202
+    job = res.get_json()
+    assert job["status"] == "queued"
+    got = client.get(f"/api/v1/jobs/{job['id']}")
+    assert got.status_code == 200
+    assert got.get_json()["article"] == "kurzmeldung-testlauf"
+    assert client.get("/api/v1/jobs/999999").status_code == 404
+
+
+BAD_REQUESTS = [
+    ("empty text", b"", "text/plain", 400),
+    ("binary", b"\x00\x01\x02PNG\x00", "text/plain", 400),
+    ("invalid utf-8", "Titel\n**In Kürze:**\nÄrger".encode("latin-1"), "text/plain", 400),
+    ("title only", b"Nur ein Titel\n", "text/plain", 400),
+    ("huge", b"Titel\n**Hauptartikel:**\n" + b"Wort " * 50_000, "text/plain", 413),
+    ("json not object", b"[1, 2]", "application/json", 400),
+    ("json broken", b"{\"title\": ", "application/json", 400),
+    ("json unknown field", json.dumps(SHORT_ARTICLE | {"foo": 1}).encode(), "application/json", 400),
+    ("json wrong type", json.dumps(SHORT_ARTICLE | {"title": 5}).encode(), "application/json", 400),
+    ("json bad link", json.dumps(SHORT_ARTICLE | {"links": [{"title": "x", "url": "javascript:alert(1)"}]}).encode(), "application/json", 400),
+    ("json empty", json.dumps({"title": "T", "summary": "", "body": ""}).encode(), "application/json", 400),
+    ("unsupported type", b"<xml/>", "application/xml", 415),
+]
+
+
+@pytest.mark.parametrize(("case", "data", "ctype", "status"), BAD_REQUESTS,
+                         ids=[c[0] for c in BAD_REQUESTS])
+def test_bad_input_is_refused_and_changes_nothing(
+    client: FlaskClient, auth: dict, app: Flask, case: str, data: bytes, ctype: str, status: int
+) -> None:
+    client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth)
+    before = counts(app)
+    res = client.post("/api/v1/articles", data=data, headers=auth | {"Content-Type": ctype})
+    assert res.status_code == status, (case, res.get_json())
+    body = res.get_json()
+    assert body["error"] and body["message"], body
+    # PUT onto the existing article with the same bad body changes nothing either.
+    res = client.put("/api/v1/articles/kurzmeldung-testlauf", data=data,
+                     headers=auth | {"Content-Type": ctype})
+    assert res.status_code == status
+    assert counts(app) == before
+
+
+def test_bad_field_is_named(client: FlaskClient, auth: dict) -> None:
+    res = client.post("/api/v1/articles", json=SHORT_ARTICLE | {"title": 5}, headers=auth)
+    assert res.get_json()["field"] == "title"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer falsch"}, {"Authorization": "Basic abc"},
+     {"Authorization": "Bearer "}],
+    ids=["missing", "wrong", "basic", "empty"],
+)
+def test_writes_need_a_valid_token(client: FlaskClient, app: Flask, headers: dict) -> None:
+    for method, url in [("post", "/api/v1/articles"), ("put", "/api/v1/articles/x"),
+                        ("post", "/api/v1/articles/x/render")]:
+        res = getattr(client, method)(url, json=SHORT_ARTICLE, headers=headers)
+        assert res.status_code == 401, (method, url)
+        assert res.get_json()["error"] == "unauthorized"
+    assert counts(app) == (0, 0, 0)
+
+
+def test_unknown_slug(client: FlaskClient, auth: dict) -> None:
+    assert client.get("/api/v1/articles/gibt-es-nicht").status_code == 404
+    res = client.put("/api/v1/articles/gibt-es-nicht", json=SHORT_ARTICLE, headers=auth)
+    assert res.status_code == 404
+    assert "gibt-es-nicht" in res.get_json()["message"]
+    assert client.post("/api/v1/articles/gibt-es-nicht/render", headers=auth).status_code == 404
+
+
+def test_unknown_api_route_and_method_answer_json(client: FlaskClient) -> None:
+    res = client.get("/api/v1/nichts")
+    assert res.status_code == 404 and res.is_json
+    res = client.delete("/api/v1/articles")
+    assert res.status_code == 405 and res.is_json

@@ -1,0 +1,65 @@
+"""An in-process Celery worker over the `memory://` broker, for `audionews serve` without Redis."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from celery import Celery
+from celery.worker import WorkController
+from flask import Flask
+
+from audionews import sweeper
+
+from . import tasks  # noqa: F401  (register the tasks)
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedWorker:
+    """A Celery WorkController with a thread pool, running in a daemon thread."""
+
+    def __init__(self, app: Flask, concurrency: int = 2) -> None:
+        self.app = app
+        self.celery: Celery = app.extensions["celery"]
+        self.concurrency = concurrency
+        self.controller: WorkController | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> EmbeddedWorker:
+        self.celery.finalize()
+        self.celery.set_current()
+        self.celery.set_default()
+        self.controller = self.celery.WorkController(
+            app=self.celery,
+            concurrency=self.concurrency,
+            pool="threads",
+            hostname="embedded@audionews",
+            without_heartbeat=True,
+            without_mingle=True,
+            without_gossip=True,
+            loglevel="WARNING",
+        )
+        self.thread = threading.Thread(
+            target=self.controller.start, name="audionews-embedded-worker", daemon=True
+        )
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.controller is not None:
+            self.controller.stop(in_sighandler=False)
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+
+def start_embedded(app: Flask, concurrency: int = 2, *, requeue_all: bool = False) -> EmbeddedWorker:
+    """Start the embedded worker.
+
+    With `requeue_all`, every unfinished job is sent again first: the `memory://` queue of
+    an earlier process died with it, so its jobs cannot still be waiting anywhere.
+    """
+    if requeue_all:
+        with app.app_context():
+            sweeper.sweep(stale_seconds=0)
+    return EmbeddedWorker(app, concurrency).start()

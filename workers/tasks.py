@@ -1,0 +1,82 @@
+"""Thin Celery tasks: ids in, state in the database, the work in `audionews`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from celery import shared_task
+from celery.signals import worker_ready, worker_shutdown
+from flask import Flask, current_app
+from sqlalchemy.exc import OperationalError
+
+from audionews import jobs, sweeper
+from audionews.queue import RENDER_TASK, SWEEP_TASK
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    name=RENDER_TASK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+)
+def render_article(article_id: int, revision: int, job_id: int | None = None) -> str:
+    """Render one article revision (idempotent: a finished revision is not rendered again)."""
+    return jobs.run_render(article_id, revision, job_id)
+
+
+@shared_task(name=SWEEP_TASK, ignore_result=True)
+def sweep() -> list[int]:
+    """Re-queue renders whose messages were lost."""
+    return sweeper.sweep()
+
+
+class Sweeper:
+    """Run the sweeper at worker start and then every SWEEP_SECONDS, in a daemon thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="audionews-sweeper", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _loop(self) -> None:
+        interval = self.app.config["AUDIONEWS"]["SWEEP_SECONDS"]
+        while True:
+            try:
+                with self.app.app_context():
+                    sweeper.sweep()
+            except Exception:  # keep sweeping; one bad round must not end the loop
+                log.exception("sweep failed")
+            if self.stop.wait(interval):
+                return
+
+
+_sweepers: list[Sweeper] = []
+
+
+@worker_ready.connect
+def _start_sweeper(sender: object = None, **_: object) -> None:
+    app = getattr(sender, "app", None)
+    flask_app = getattr(app, "flask_app", None) if app is not None else None
+    if flask_app is None:
+        try:
+            flask_app = current_app._get_current_object()  # type: ignore[attr-defined]
+        except RuntimeError:
+            return
+    sweeper_thread = Sweeper(flask_app)
+    _sweepers.append(sweeper_thread)
+    sweeper_thread.start()
+
+
+@worker_shutdown.connect
+def _stop_sweepers(**_: object) -> None:
+    for item in _sweepers:
+        item.stop.set()
