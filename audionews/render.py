@@ -67,7 +67,7 @@ def segment_key(engine: Engine, text: str) -> str:
         "voice": engine.voice,
         "options": engine.cache_options(),
         "text": text,
-        "rate": RATE,
+        "rate": engine.sample_rate,
         "pipeline": PIPELINE_VERSION,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -107,7 +107,7 @@ class Renderer:
                 synthesized=synthesized,
                 cached=len(set(keys)) - synthesized,
             )
-            self._assemble(item, script, keys, output)
+            self._assemble(item, script, keys, engine.sample_rate, output)
             return output
         detail = "; ".join(problems) or "keine Sprachausgabe eingerichtet"
         raise RenderError(f"Keine Sprachausgabe hat den Artikel gesprochen ({detail}).")
@@ -127,10 +127,13 @@ class Renderer:
             progress(done, total)
         per_key = {key: keys.count(key) for key in texts}
 
+        rate = engine.sample_rate
+
         def one(key: str) -> str:
             clip = engine.synthesize(texts[key])
-            pcm = clip.pcm if clip.rate == RATE else resample(clip.pcm, clip.rate, RATE)
-            self.storage.write_segment(key, fade(trim_silence(pcm, RATE), RATE))
+            # A render joins at the engine's own rate; the encoder resamples once at the end.
+            pcm = clip.pcm if clip.rate == rate else resample(clip.pcm, clip.rate, rate)
+            self.storage.write_segment(key, fade(trim_silence(pcm, rate), rate))
             return key
 
         if engine.max_concurrency <= 1 or len(texts) <= 1:
@@ -155,7 +158,12 @@ class Renderer:
         return keys, len(texts)
 
     def _assemble(
-        self, item: RenderInput, script: list[Segment], keys: list[str], output: RenderOutput
+        self,
+        item: RenderInput,
+        script: list[Segment],
+        keys: list[str],
+        rate: int,
+        output: RenderOutput,
     ) -> None:
         """Join the cached PCM with explicit pauses and encode every MP3 once, streaming."""
         sections = {seg.section for seg in script}
@@ -164,7 +172,9 @@ class Renderer:
         with ExitStack() as stack:
             encoders = {
                 kind: stack.enter_context(
-                    Mp3Encoder(temps[kind], rate=RATE, bitrate_kbps=self.bitrate_kbps)
+                    Mp3Encoder(
+                        temps[kind], rate=RATE, in_rate=rate, bitrate_kbps=self.bitrate_kbps
+                    )
                 )
                 for kind in kinds
             }
@@ -177,7 +187,7 @@ class Renderer:
                 if seg.section not in output.chapters:
                     output.chapters[seg.section] = round(clock, 3)
                 start = clock
-                clock += len(pcm) / (2 * RATE)
+                clock += len(pcm) / (2 * rate)
                 output.cues.append(
                     {
                         "index": seg.index,
@@ -188,7 +198,7 @@ class Renderer:
                         "end": round(clock, 3),
                     }
                 )
-                gap = silence(pause, RATE)
+                gap = silence(pause, rate)
                 clock += pause / 1000
                 encoders["episode"].write(pcm)
                 encoders["episode"].write(gap)

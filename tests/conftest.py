@@ -192,14 +192,14 @@ class WorkerProcess:
             cwd=str(log_path.parent),
         )
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, celery_app: Any, timeout: float = 60) -> None:
+        """Wait until the worker answers a ping over the broker."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("worker died:\n" + self.log_path.read_text(errors="replace"))
-            if b"ready." in self.log_path.read_bytes():
+            if celery_app.control.ping(timeout=0.5):
                 return
-            time.sleep(0.1)
         raise RuntimeError("worker not ready:\n" + self.log_path.read_text(errors="replace"))
 
     def kill(self) -> None:

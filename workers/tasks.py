@@ -6,11 +6,12 @@ import logging
 import threading
 
 from celery import shared_task
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError
 
 from audionews import jobs, sweeper
+from audionews.db import db
 from audionews.queue import RENDER_TASK, SWEEP_TASK
 
 log = logging.getLogger(__name__)
@@ -80,3 +81,14 @@ def _start_sweeper(sender: object = None, **_: object) -> None:
 def _stop_sweepers(**_: object) -> None:
     for item in _sweepers:
         item.stop.set()
+
+
+@worker_process_init.connect
+def _fresh_connections(**_: object) -> None:
+    """Drop database connections inherited from the parent: a forked child must open its own."""
+    from celery import current_app as celery_app
+
+    flask_app = getattr(celery_app, "flask_app", None)
+    if flask_app is not None:
+        with flask_app.app_context():
+            db.engine.dispose(close=False)

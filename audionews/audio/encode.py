@@ -1,0 +1,139 @@
+"""Stream PCM into MP3 files through ffmpeg's libmp3lame."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+from . import RATE
+from .ffmpeg import ffmpeg_path
+
+# How much of ffmpeg's stderr to quote in an EncodeError.
+_STDERR_LINES = 8
+# encode_mp3 feeds this many bytes per write, so slicing never copies the whole buffer at once.
+_CHUNK = 1 << 20
+
+
+class EncodeError(RuntimeError):
+    """ffmpeg could not write the MP3 file."""
+
+
+class Mp3Encoder:
+    """Feed PCM chunks to an ffmpeg (libmp3lame) process writing `path`.
+
+    The output is mono CBR MP3 at `rate` Hz with a Xing/LAME header (frame count and
+    gapless delay/padding, so players and `tags.mp3_duration` get the exact length) and
+    no ID3 tag; add tags afterwards with `tags.write_tags`.
+    ffmpeg writes the file itself and its stderr goes to an anonymous temporary file,
+    so `write` only ever waits for ffmpeg to consume input: one thread can feed
+    several encoders in turn without deadlock.
+    """
+
+    def __init__(
+        self, path: Path, *, rate: int = RATE, bitrate_kbps: int = 64, in_rate: int | None = None
+    ) -> None:
+        if bitrate_kbps <= 0 or rate <= 0:
+            raise ValueError(f"invalid rate {rate} or bitrate {bitrate_kbps}")
+        self.path = Path(path)
+        self.rate = rate
+        self.bitrate_kbps = bitrate_kbps
+        # Held open for the encoder's lifetime and closed in close()/abort().
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        # fmt: off
+        cmd = [
+            ffmpeg_path(), "-hide_banner", "-nostats", "-loglevel", "error", "-y",
+            # The input may come at an engine's own rate; ffmpeg resamples once, streaming.
+            "-f", "s16le", "-ar", str(in_rate or rate), "-ac", "1", "-i", "pipe:0",
+            "-map_metadata", "-1",
+            "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-ar", str(rate), "-ac", "1",
+            "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
+            "-f", "mp3", str(self.path),
+        ]
+        # fmt: on
+        try:
+            self._proc: subprocess.Popen[bytes] = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=self._stderr,
+            )
+        except OSError:
+            self._stderr.close()
+            raise
+        self._done = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def write(self, pcm: bytes) -> None:
+        """Send a chunk of s16le mono PCM to the encoder."""
+        if self._done:
+            raise EncodeError(f"encoder for {self.path.name} is already closed")
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            stdin.write(pcm)
+        except BrokenPipeError:
+            # ffmpeg exited early (bad path, full disk): report its reason, not the pipe.
+            message = self._failure_message()
+            self.abort()
+            raise EncodeError(message) from None
+
+    def close(self) -> None:
+        """Finish the file and wait for ffmpeg; raise EncodeError if it failed."""
+        if self._done:
+            return
+        stdin = self._proc.stdin
+        assert stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            stdin.close()
+        returncode = self._proc.wait()
+        if returncode != 0:
+            message = self._failure_message()
+            self.abort()
+            raise EncodeError(message)
+        self._done = True
+        self._stderr.close()
+
+    def abort(self) -> None:
+        """Kill ffmpeg and remove the partial file."""
+        if self._done:
+            return
+        self._done = True
+        if self._proc.poll() is None:
+            self._proc.kill()
+        if self._proc.stdin is not None:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self._proc.stdin.close()
+        self._proc.wait()
+        self._stderr.close()
+        self.path.unlink(missing_ok=True)
+
+    def _failure_message(self) -> str:
+        returncode = self._proc.wait()
+        self._stderr.seek(0)
+        lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        detail = "\n".join(lines[-_STDERR_LINES:]) or "no message"
+        return f"ffmpeg could not write {self.path} (exit {returncode}): {detail}"
+
+
+def encode_mp3(pcm: bytes, path: Path, *, rate: int = RATE, bitrate_kbps: int = 64) -> None:
+    """Encode a whole PCM buffer to an MP3 file at `path`."""
+    with Mp3Encoder(path, rate=rate, bitrate_kbps=bitrate_kbps) as encoder:
+        for start in range(0, len(pcm), _CHUNK):
+            encoder.write(pcm[start : start + _CHUNK])

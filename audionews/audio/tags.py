@@ -1,0 +1,113 @@
+"""ID3v2.4 tags and durations of MP3 files, via mutagen."""
+
+from __future__ import annotations
+
+import datetime
+import struct
+from pathlib import Path
+from typing import Any
+
+from mutagen import MutagenError
+from mutagen.id3 import (
+    COMM,
+    ID3,
+    TALB,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TPUB,
+    Encoding,
+    ID3NoHeaderError,
+)
+from mutagen.mp3 import MP3
+
+_UTF8 = Encoding.UTF8
+# ffmpeg fills the LAME tag's gapless fields but signs it with its own name, which mutagen
+# does not trust, so mutagen's length is 48-72 ms too long for our files without this.
+_FFMPEG_SIGNATURES = (b"Lavc", b"Lavf", b"LAME")
+
+
+def write_tags(
+    path: Path,
+    *,
+    title: str,
+    artist: str,
+    album: str,
+    date: datetime.date,
+    language: str = "deu",
+    publisher: str | None = None,
+    comment: str | None = None,
+) -> None:
+    """Set title, artist, album, date, language, publisher and comment on an MP3 file.
+
+    Other frames already in the file (chapters, cover art) are kept. `language` is an
+    ISO 639-2 code. Tag files before `Storage.publish`: published files are immutable.
+    """
+    if len(language) != 3:
+        raise ValueError(f"language must be an ISO 639-2 code like 'deu': {language!r}")
+    try:
+        tags = ID3(path)
+    except ID3NoHeaderError:
+        tags = ID3()
+    tags.setall("TIT2", [TIT2(encoding=_UTF8, text=title)])
+    tags.setall("TPE1", [TPE1(encoding=_UTF8, text=artist)])
+    tags.setall("TALB", [TALB(encoding=_UTF8, text=album)])
+    tags.setall("TDRC", [TDRC(encoding=_UTF8, text=date.isoformat())])
+    tags.setall("TLAN", [TLAN(encoding=_UTF8, text=language)])
+    tags.delall("TPUB")
+    if publisher:
+        tags.add(TPUB(encoding=_UTF8, text=publisher))
+    tags.delall("COMM")
+    if comment:
+        tags.add(COMM(encoding=_UTF8, lang=language, desc="", text=comment))
+    # v1=0: ID3v1 is Latin-1 only and would mangle German text; v2.4 stores UTF-8.
+    tags.save(path, v2_version=4, v1=0)
+
+
+def mp3_duration(path: Path) -> float:
+    """Return the playing time of an MP3 file in seconds, without encoder delay and padding."""
+    try:
+        mp3 = MP3(path)
+    except MutagenError as exc:
+        raise ValueError(f"not a readable MP3 file: {path}: {exc}") from None
+    # mutagen declares `info` as None and sets MPEGInfo's fields dynamically: untyped for mypy.
+    info: Any = mp3.info
+    if info.encoder_info.startswith("LAME"):
+        return float(info.length)  # mutagen already subtracted delay and padding
+    offset = mp3.tags.size if mp3.tags is not None else 0
+    samples = _gapless_samples(Path(path), offset, mono=info.channels == 1, mpeg1=info.version == 1)
+    if samples is None:
+        return float(info.length)
+    return samples / info.sample_rate
+
+
+def _gapless_samples(path: Path, offset: int, *, mono: bool, mpeg1: bool) -> int | None:
+    """Read the sample count from the Xing/Info + LAME tag of the first frame at `offset`."""
+    # Layout: frame header (4), side info, "Xing"/"Info", flags, [frames][bytes][toc][quality],
+    # then the LAME extension: version (9), rev, lowpass, peak (4), gains (4), flags, abr,
+    # and 24 bits of 12-bit encoder delay and 12-bit padding.
+    side_info = (17 if mono else 32) if mpeg1 else (9 if mono else 17)
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        frame = handle.read(4 + side_info + 8 + 4 + 4 + 100 + 4 + 24)
+    if len(frame) < 4 or frame[0] != 0xFF or frame[1] & 0xE0 != 0xE0:
+        return None
+    pos = 4 + side_info
+    if frame[pos : pos + 4] not in (b"Xing", b"Info"):
+        return None
+    if len(frame) < pos + 12:
+        return None
+    (flags,) = struct.unpack_from(">I", frame, pos + 4)
+    pos += 8
+    if not flags & 1:
+        return None
+    (frames,) = struct.unpack_from(">I", frame, pos)
+    pos += 4 + (4 if flags & 2 else 0) + (100 if flags & 4 else 0) + (4 if flags & 8 else 0)
+    lame = frame[pos : pos + 24]
+    if len(lame) < 24 or not lame.startswith(_FFMPEG_SIGNATURES):
+        return None
+    delay = (lame[21] << 4) | (lame[22] >> 4)
+    padding = ((lame[22] & 0x0F) << 8) | lame[23]
+    samples_per_frame = 1152 if mpeg1 else 576
+    return max(0, frames * samples_per_frame - delay - padding)

@@ -1,0 +1,49 @@
+"""The embedded mode: no broker, an in-process Celery worker renders."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from tests.conftest import make_token
+from tests.helpers import SHORT_ARTICLE, wait_status
+from workers.embedded import start_embedded
+
+
+def test_embedded_worker_renders_api_submissions(sqlite_app: Flask) -> None:
+    client = sqlite_app.test_client()
+    auth = {"Authorization": f"Bearer {make_token(sqlite_app)}"}
+    worker = start_embedded(sqlite_app)
+    try:
+        slug = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth).get_json()["slug"]
+        body = wait_status(client, slug, {"ready", "failed"})
+        assert body["status"] == "ready", body
+        assert body["engine"] == "espeak"
+        first_audio = body["audio"]
+
+        # A new revision renders again; the old audio stays until the new one is ready.
+        changed = SHORT_ARTICLE | {"body": "Ein ganz neuer Hauptartikel. Er ist kurz."}
+        res = client.post("/api/v1/articles", json=changed, headers=auth).get_json()
+        assert res["revision"] == 2
+        assert res["audio"] == first_audio
+        body = wait_status(client, slug, {"ready", "failed"})
+        assert body["revision"] == 2 and body["status"] == "ready"
+        assert body["audio"]["body"] != first_audio["body"]
+        assert body["audio"]["summary"] == first_audio["summary"]
+    finally:
+        worker.stop()
+
+
+def test_embedded_start_requeues_jobs_of_an_earlier_process(sqlite_app: Flask) -> None:
+    client = sqlite_app.test_client()
+    auth = {"Authorization": f"Bearer {make_token(sqlite_app)}"}
+    slug = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth).get_json()["slug"]
+    # The message went to this process's memory queue; an earlier process's queue is gone.
+    from kombu.transport import memory
+
+    memory.Channel.queues.clear()
+    worker = start_embedded(sqlite_app, requeue_all=True)
+    try:
+        body = wait_status(client, slug, {"ready", "failed"})
+    finally:
+        worker.stop()
+    assert body["status"] == "ready", body

@@ -1,0 +1,94 @@
+"""The queue with real parts: Redis, a `celery worker` process, the API, and the sweeper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+from mutagen.mp3 import MP3
+from sqlalchemy import update
+
+from audionews import create_app
+from audionews.db import db
+from audionews.models import Job, utcnow
+from tests.conftest import WorkerProcess, base_settings, make_token
+from tests.helpers import SHORT_ARTICLE, wait_status
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def queue_settings(tmp_path: Path, redis_url: str, database_url: str) -> dict[str, Any]:
+    redis.Redis.from_url(redis_url).flushdb()
+    return base_settings(tmp_path, BROKER_URL=redis_url, DATABASE_URL=database_url)
+
+
+@pytest.fixture
+def queue_app(queue_settings: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(queue_settings)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def worker(queue_settings: dict[str, Any], queue_app: Flask, tmp_path: Path) -> Iterator[
+    WorkerProcess
+]:
+    proc = WorkerProcess(queue_settings, tmp_path / "worker.log")
+    try:
+        proc.wait_ready(queue_app.extensions["celery"])
+        yield proc
+    finally:
+        proc.stop()
+
+
+def test_submit_through_api_render_on_worker_fetch_mp3(
+    queue_app: Flask, worker: WorkerProcess
+) -> None:
+    client = queue_app.test_client()
+    auth = {"Authorization": f"Bearer {make_token(queue_app)}"}
+    res = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth)
+    assert res.status_code == 201
+    slug = res.get_json()["slug"]
+    body = wait_status(client, slug, {"ready", "failed"}, timeout=90)
+    assert body["status"] == "ready", body
+    assert body["engine"] == "espeak"
+    for kind in ("summary", "body", "episode"):
+        media = client.get(body["audio"][kind])
+        assert media.status_code == 200
+        assert media.mimetype == "audio/mpeg"
+        assert media.content_length == len(media.data)
+        path = Path(queue_app.config["AUDIONEWS"]["MEDIA_DIR"]) / body["audio"][kind].rsplit("/", 1)[1]
+        # mutagen counts the encoder padding that the recorded duration leaves out
+        assert abs(MP3(path).info.length - body["duration"][kind]) < 0.15
+    job = client.get(f"/api/v1/jobs/{body['job']}").get_json()
+    assert job["status"] == "ready" and job["done"] == job["total"] > 0
+
+
+def test_sweeper_renders_a_job_whose_message_was_lost(
+    queue_app: Flask, queue_settings: dict[str, Any], redis_url: str, tmp_path: Path
+) -> None:
+    client = queue_app.test_client()
+    auth = {"Authorization": f"Bearer {make_token(queue_app)}"}
+    slug = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth).get_json()["slug"]
+    # The broker loses the message (a restart without persistence) ...
+    redis.Redis.from_url(redis_url).flushdb()
+    # ... and the job has been silent longer than the stale limit.
+    with queue_app.app_context():
+        db.session.execute(update(Job).values(updated_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    assert client.get(f"/api/v1/articles/{slug}").get_json()["status"] == "queued"
+    proc = WorkerProcess(queue_settings, tmp_path / "worker.log")
+    try:
+        proc.wait_ready(queue_app.extensions["celery"])
+        body = wait_status(client, slug, {"ready", "failed"}, timeout=90)
+    finally:
+        proc.stop()
+    assert body["status"] == "ready", body
