@@ -51,7 +51,7 @@ SETTINGS: tuple[Setting, ...] = (
         "`redis://host:6379/0` runs jobs on `audionews worker` processes.",
     ),
     Setting("MEDIA_DIR", "", "Where audio, transcripts and the segment cache live; empty = media/."),
-    Setting("BASE_URL", "", "Public URL of the site (for feeds and absolute links)."),
+    Setting("BASE_URL", "", "Public URL of the site; set, the API answers with absolute media URLs."),
     Setting("SECRET_KEY", "", "Signs sessions. Required in production; a dev key is made otherwise."),
     Setting("TTS_ENGINE", "gtts", "Speech engine: `gtts` (Google, online) or `espeak` (offline)."),
     Setting(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 
 from .models import Article, JobStatus
 
 
 def media_url(name: str) -> str:
-    return url_for("media.get", name=name)
+    """Return the URL of a media file: absolute when AUDIONEWS_BASE_URL is set."""
+    path = url_for("media.get", name=name)
+    base = current_app.config["AUDIONEWS"]["BASE_URL"]
+    return base.rstrip("/") + path if base else path
 
 
 def article_status(article: Article) -> dict[str, Any]:

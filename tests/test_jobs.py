@@ -1,0 +1,75 @@
+"""Render jobs against the database: idempotence, superseded revisions, failures."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from audionews import catalog, jobs
+from audionews.articles import parse_json
+from audionews.db import db
+from audionews.models import Job, Rendition
+from audionews.status import article_status
+from audionews.tts.breaker import breaker_for
+from tests.helpers import SHORT_ARTICLE
+
+
+@pytest.fixture(autouse=True)
+def _closed_breakers() -> None:
+    for name in ("gtts", "espeak"):
+        breaker_for(name).reset()
+
+
+def test_job_renders_once_even_if_delivered_twice(app: Flask) -> None:
+    with app.test_request_context():
+        result = catalog.save(parse_json(SHORT_ARTICLE))
+        assert result.job is not None
+        article_id, job_id = result.article.id, result.job.id
+        assert jobs.run_render(article_id, 1, job_id) == "ready"
+        # The same message again (worker lost before the ack) finds the work done.
+        assert jobs.run_render(article_id, 1, job_id) == "ready"
+        assert db.session.scalar(select(func.count()).select_from(Rendition)) == 1
+        status = article_status(result.article)
+        assert status["status"] == "ready" and status["engine"] == "espeak"
+        job = db.session.get(Job, job_id)
+        assert job is not None and job.done == job.total > 0
+
+
+def test_outdated_revision_is_superseded(app: Flask) -> None:
+    with app.test_request_context():
+        first = catalog.save(parse_json(SHORT_ARTICLE))
+        assert first.job is not None
+        old_job = first.job.id
+        catalog.save(parse_json(SHORT_ARTICLE | {"body": "Ganz anders. Wirklich."}))
+        assert jobs.run_render(first.article.id, 1, old_job) == "superseded"
+        assert db.session.scalar(select(func.count()).select_from(Rendition)) == 0
+
+
+def test_failed_rerender_keeps_the_last_good_audio(app: Flask) -> None:
+    with app.test_request_context():
+        result = catalog.save(parse_json(SHORT_ARTICLE))
+        assert result.job is not None
+        jobs.run_render(result.article.id, 1, result.job.id)
+        good = article_status(result.article)["audio"]
+
+        changed = catalog.save(parse_json(SHORT_ARTICLE | {"body": "Neu. Und anders."}))
+        assert changed.job is not None
+        app.config["AUDIONEWS"].update(TTS_ENGINE="gtts", TTS_FALLBACK="", TTS_RETRIES=1)
+        assert jobs.run_render(changed.article.id, 2, changed.job.id) == "failed"
+        status = article_status(changed.article)
+        assert status["status"] == "failed"
+        assert "gtts" in status["error"] and "Traceback" not in status["error"]
+        assert status["audio"] == good and status["rendered_revision"] == 1
+
+
+def test_explicit_rerender_makes_a_new_rendition(app: Flask) -> None:
+    with app.test_request_context():
+        result = catalog.save(parse_json(SHORT_ARTICLE))
+        assert result.job is not None
+        jobs.run_render(result.article.id, 1, result.job.id)
+        (job,) = catalog.request_render([result.article])
+        assert jobs.run_render(result.article.id, 1, job.id) == "ready"
+        renditions = db.session.scalars(select(Rendition)).all()
+        assert len(renditions) == 2
+        assert renditions[1].synthesized == 0  # everything came from the segment cache
