@@ -58,7 +58,9 @@ def save(data: ArticleInput, *, slug: str | None = None, must_exist: bool = Fals
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ArticleError("Ein Artikel mit dieser Kennung wurde gerade angelegt.", "slug") from None
+        raise ArticleError(
+            "Ein Artikel mit dieser Kennung wurde gerade angelegt.", "slug"
+        ) from None
     if job is not None:
         send_render(article.id, article.revision, job.id)
     return SaveResult(article, created, changed, job)

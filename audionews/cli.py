@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
@@ -19,6 +20,9 @@ from .articles import ArticleError, ArticleInput, parse_file
 from .db import db
 from .models import ApiToken, Article, Editor, Job, JobStatus
 from .queue import is_embedded
+
+if TYPE_CHECKING:
+    from workers.embedded import EmbeddedWorker
 
 DONE = {JobStatus.READY, JobStatus.FAILED, JobStatus.SUPERSEDED}
 
@@ -209,7 +213,7 @@ def _embedded_worker(app: Flask) -> Iterator[None]:
         worker.stop()
 
 
-def _start_embedded(app: Flask, *, requeue_all: bool = False):  # type: ignore[no-untyped-def]
+def _start_embedded(app: Flask, *, requeue_all: bool = False) -> EmbeddedWorker:
     # Only the commands that start workers reach into `workers`.
     from workers.embedded import start_embedded
 
@@ -220,9 +224,10 @@ def _wait(job_ids: list[int]) -> int:
     """Poll the jobs until all ended; show progress; return how many failed."""
     show_bar = sys.stdout.isatty()
     total_jobs = len(job_ids)
-    with click.progressbar(length=100, label="Vertonen", show_percent=True) if show_bar else (
-        _NoBar()
-    ) as bar:
+    bar: Any = (
+        click.progressbar(length=100, label="Vertonen", show_percent=True) if show_bar else _NoBar()
+    )
+    with bar:
         shown = 0
         while True:
             db.session.expire_all()

@@ -50,9 +50,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Celery broker. Empty runs an embedded worker inside `audionews serve`; "
         "`redis://host:6379/0` runs jobs on `audionews worker` processes.",
     ),
-    Setting("MEDIA_DIR", "", "Where audio, transcripts and the segment cache live; empty = media/."),
-    Setting("BASE_URL", "", "Public URL of the site; set, the API answers with absolute media URLs."),
-    Setting("SECRET_KEY", "", "Signs sessions. Required in production; a dev key is made otherwise."),
+    Setting(
+        "MEDIA_DIR", "", "Where audio, transcripts and the segment cache live; empty = media/."
+    ),
+    Setting(
+        "BASE_URL", "", "Public URL of the site; set, the API answers with absolute media URLs."
+    ),
+    Setting(
+        "SECRET_KEY", "", "Signs sessions. Required in production; a dev key is made otherwise."
+    ),
     Setting("TTS_ENGINE", "gtts", "Speech engine: `gtts` (Google, online) or `espeak` (offline)."),
     Setting(
         "TTS_FALLBACK",
@@ -61,7 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("TTS_TIMEOUT", 10.0, "Seconds gTTS waits for one request.", _positive_float),
     Setting("TTS_CONCURRENCY", 4, "gTTS requests in flight per render (2-4).", _positive_int),
-    Setting("TTS_RETRIES", 3, "Attempts per gTTS request before it counts as failed.", _positive_int),
+    Setting(
+        "TTS_RETRIES", 3, "Attempts per gTTS request before it counts as failed.", _positive_int
+    ),
     Setting(
         "TTS_BREAKER_SECONDS",
         300.0,

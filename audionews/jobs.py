@@ -51,9 +51,13 @@ def run_render(article_id: int, revision: int, job_id: int | None = None) -> str
     if job.status not in JobStatus.LIVE:
         return job.status  # a redelivered message of a job that has ended
     if article.revision != revision:
-        return _finish(job, JobStatus.SUPERSEDED, "Eine neuere Fassung wurde inzwischen gespeichert.")
+        return _finish(
+            job, JobStatus.SUPERSEDED, "Eine neuere Fassung wurde inzwischen gespeichert."
+        )
     # A redelivered message (worker lost, broker restart) finds its work already done.
-    existing = db.session.scalar(select(Rendition).where(Rendition.job_id == job.id)) if job.id else None
+    existing = (
+        db.session.scalar(select(Rendition).where(Rendition.job_id == job.id)) if job.id else None
+    )
     if existing is not None:
         job.engine = existing.engine
         return _finish(job, JobStatus.READY)

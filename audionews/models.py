@@ -27,7 +27,7 @@ class JobStatus:
     LIVE = (QUEUED, RENDERING)
 
 
-class Article(db.Model):  # type: ignore[name-defined,misc]
+class Article(db.Model):  # type: ignore[name-defined]
     __tablename__ = "article"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +73,7 @@ class Article(db.Model):  # type: ignore[name-defined,misc]
         )
 
 
-class Rendition(db.Model):  # type: ignore[name-defined,misc]
+class Rendition(db.Model):  # type: ignore[name-defined]
     """A finished, published set of files for one revision. Only ready renders get a row."""
 
     __tablename__ = "rendition"
@@ -98,7 +98,7 @@ class Rendition(db.Model):  # type: ignore[name-defined,misc]
     article: Mapped[Article] = relationship(back_populates="renditions")
 
 
-class Job(db.Model):  # type: ignore[name-defined,misc]
+class Job(db.Model):  # type: ignore[name-defined]
     """One request to render an article revision, and how it went."""
 
     __tablename__ = "job"
@@ -133,7 +133,7 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
         }
 
 
-class Editor(db.Model):  # type: ignore[name-defined,misc]
+class Editor(db.Model):  # type: ignore[name-defined]
     __tablename__ = "editor"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,7 +146,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(db.Model):  # type: ignore[name-defined]
     """A bearer token for the write API; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"

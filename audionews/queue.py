@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app for `app`, running every task inside an app context."""
 
-    class FlaskTask(Task):  # type: ignore[misc]
+    class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 return self.run(*args, **kwargs)
@@ -44,7 +44,7 @@ def celery_init_app(app: Flask) -> Celery:
         worker_hijack_root_logger=False,
     )
     celery_app.set_default()
-    celery_app.flask_app = app  # type: ignore[attr-defined]  # for worker signal handlers
+    celery_app.flask_app = app  # for worker signal handlers
     app.extensions["celery"] = celery_app
     return celery_app
 

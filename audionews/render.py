@@ -74,8 +74,15 @@ def segment_key(engine: Engine, text: str) -> str:
 
 
 class Renderer:
-    def __init__(self, storage: Storage, chain: EngineChain, *, bitrate_kbps: int = 64,
-                 artist: str = "audionews", album: str = "audionews") -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        chain: EngineChain,
+        *,
+        bitrate_kbps: int = 64,
+        artist: str = "audionews",
+        album: str = "audionews",
+    ) -> None:
         self.storage = storage
         self.chain = chain
         self.bitrate_kbps = bitrate_kbps
@@ -172,9 +179,7 @@ class Renderer:
         with ExitStack() as stack:
             encoders = {
                 kind: stack.enter_context(
-                    Mp3Encoder(
-                        temps[kind], rate=RATE, in_rate=rate, bitrate_kbps=self.bitrate_kbps
-                    )
+                    Mp3Encoder(temps[kind], rate=RATE, in_rate=rate, bitrate_kbps=self.bitrate_kbps)
                 )
                 for kind in kinds
             }
@@ -209,8 +214,15 @@ class Renderer:
         try:
             for kind, temp in temps.items():
                 title = item.title if kind == "episode" else f"{item.title} ({KIND_TITLES[kind]})"
-                write_tags(temp, title=title, artist=self.artist, album=self.album,
-                           date=item.date, language="deu", publisher=self.artist)
+                write_tags(
+                    temp,
+                    title=title,
+                    artist=self.artist,
+                    album=self.album,
+                    date=item.date,
+                    language="deu",
+                    publisher=self.artist,
+                )
                 output.durations[kind] = round(mp3_duration(temp), 3)
                 output.sizes[kind] = temp.stat().st_size
                 output.files[kind] = self.storage.publish(temp, item.slug, f"{kind}.mp3")

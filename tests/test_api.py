@@ -22,7 +22,9 @@ def counts(app: Flask) -> tuple[int, int, int]:
         return int(articles or 0), int(jobs or 0), int(revisions or 0)
 
 
-def test_create_json_then_unchanged_then_update(client: FlaskClient, auth: dict, app: Flask) -> None:
+def test_create_json_then_unchanged_then_update(
+    client: FlaskClient, auth: dict, app: Flask
+) -> None:
     res = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth)
     assert res.status_code == 201, res.get_json()
     body = res.get_json()
@@ -56,8 +58,17 @@ def test_create_from_text_format(client: FlaskClient, auth: dict) -> None:
     body = res.get_json()
     assert body["slug"] == "bahnverkehr-gdl-kuendigt-neuen-warnstreik-an"
     got = client.get(f"/api/v1/articles/{body['slug']}").get_json()
-    for key in ("slug", "guid", "title", "revision", "status", "error", "engine", "audio",
-                "duration"):
+    for key in (
+        "slug",
+        "guid",
+        "title",
+        "revision",
+        "status",
+        "error",
+        "engine",
+        "audio",
+        "duration",
+    ):
         assert key in got
 
 
@@ -93,17 +104,35 @@ BAD_REQUESTS = [
     ("title only", b"Nur ein Titel\n", "text/plain", 400),
     ("huge", b"Titel\n**Hauptartikel:**\n" + b"Wort " * 50_000, "text/plain", 413),
     ("json not object", b"[1, 2]", "application/json", 400),
-    ("json broken", b"{\"title\": ", "application/json", 400),
-    ("json unknown field", json.dumps(SHORT_ARTICLE | {"foo": 1}).encode(), "application/json", 400),
+    ("json broken", b'{"title": ', "application/json", 400),
+    (
+        "json unknown field",
+        json.dumps(SHORT_ARTICLE | {"foo": 1}).encode(),
+        "application/json",
+        400,
+    ),
     ("json wrong type", json.dumps(SHORT_ARTICLE | {"title": 5}).encode(), "application/json", 400),
-    ("json bad link", json.dumps(SHORT_ARTICLE | {"links": [{"title": "x", "url": "javascript:alert(1)"}]}).encode(), "application/json", 400),
-    ("json empty", json.dumps({"title": "T", "summary": "", "body": ""}).encode(), "application/json", 400),
+    (
+        "json bad link",
+        json.dumps(
+            SHORT_ARTICLE | {"links": [{"title": "x", "url": "javascript:alert(1)"}]}
+        ).encode(),
+        "application/json",
+        400,
+    ),
+    (
+        "json empty",
+        json.dumps({"title": "T", "summary": "", "body": ""}).encode(),
+        "application/json",
+        400,
+    ),
     ("unsupported type", b"<xml/>", "application/xml", 415),
 ]
 
 
-@pytest.mark.parametrize(("case", "data", "ctype", "status"), BAD_REQUESTS,
-                         ids=[c[0] for c in BAD_REQUESTS])
+@pytest.mark.parametrize(
+    ("case", "data", "ctype", "status"), BAD_REQUESTS, ids=[c[0] for c in BAD_REQUESTS]
+)
 def test_bad_input_is_refused_and_changes_nothing(
     client: FlaskClient, auth: dict, app: Flask, case: str, data: bytes, ctype: str, status: int
 ) -> None:
@@ -114,8 +143,9 @@ def test_bad_input_is_refused_and_changes_nothing(
     body = res.get_json()
     assert body["error"] and body["message"], body
     # PUT onto the existing article with the same bad body changes nothing either.
-    res = client.put("/api/v1/articles/kurzmeldung-testlauf", data=data,
-                     headers=auth | {"Content-Type": ctype})
+    res = client.put(
+        "/api/v1/articles/kurzmeldung-testlauf", data=data, headers=auth | {"Content-Type": ctype}
+    )
     assert res.status_code == status
     assert counts(app) == before
 
@@ -127,13 +157,20 @@ def test_bad_field_is_named(client: FlaskClient, auth: dict) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer falsch"}, {"Authorization": "Basic abc"},
-     {"Authorization": "Bearer "}],
+    [
+        {},
+        {"Authorization": "Bearer falsch"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer "},
+    ],
     ids=["missing", "wrong", "basic", "empty"],
 )
 def test_writes_need_a_valid_token(client: FlaskClient, app: Flask, headers: dict) -> None:
-    for method, url in [("post", "/api/v1/articles"), ("put", "/api/v1/articles/x"),
-                        ("post", "/api/v1/articles/x/render")]:
+    for method, url in [
+        ("post", "/api/v1/articles"),
+        ("put", "/api/v1/articles/x"),
+        ("post", "/api/v1/articles/x/render"),
+    ]:
         res = getattr(client, method)(url, json=SHORT_ARTICLE, headers=headers)
         assert res.status_code == 401, (method, url)
         assert res.get_json()["error"] == "unauthorized"

@@ -143,12 +143,19 @@ def test_serve_renders_queued_articles_and_serves_them(tmp_path: Path) -> None:
     env = worker_env(settings)
     subprocess.run(
         [sys.executable, "-m", "audionews", "import", "--samples"],
-        env=env, cwd=tmp_path, check=True, capture_output=True, timeout=60,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "audionews", "serve", "--port", str(port)],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 90

@@ -39,7 +39,9 @@ def test_full_get_head_and_etag(mp3: tuple[FlaskClient, str, bytes]) -> None:
     ("range_header", "start", "end"),
     [("bytes=0-99", 0, 99), ("bytes=100-", 100, 10239), ("bytes=-50", 10190, 10239)],
 )
-def test_ranges(mp3: tuple[FlaskClient, str, bytes], range_header: str, start: int, end: int) -> None:
+def test_ranges(
+    mp3: tuple[FlaskClient, str, bytes], range_header: str, start: int, end: int
+) -> None:
     client, url, data = mp3
     res = client.get(url, headers={"Range": range_header})
     assert res.status_code == 206
@@ -53,8 +55,15 @@ def test_unsatisfiable_range(mp3: tuple[FlaskClient, str, bytes]) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["..%2F..%2Fetc%2Fpasswd", "../test.db", ".tmp-x.mp3", "segments", "fehlt.mp3",
-             "%2Fetc%2Fpasswd"]
+    "name",
+    [
+        "..%2F..%2Fetc%2Fpasswd",
+        "../test.db",
+        ".tmp-x.mp3",
+        "segments",
+        "fehlt.mp3",
+        "%2Fetc%2Fpasswd",
+    ],
 )
 def test_refuses_traversal_and_unknown(sqlite_app: Flask, tmp_path: Path, name: str) -> None:
     (tmp_path / "geheim.txt").write_text("x")
@@ -68,4 +77,4 @@ def test_pages_answer_in_german(sqlite_app: Flask) -> None:
     index = client.get("/")
     assert index.status_code == 200 and b'lang="de"' in index.data
     missing = client.get("/artikel/gibt-es-nicht")
-    assert missing.status_code == 404 and "Diese Seite gibt es nicht".encode() in missing.data
+    assert missing.status_code == 404 and b"Diese Seite gibt es nicht" in missing.data

@@ -38,9 +38,9 @@ def queue_app(queue_settings: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def worker(queue_settings: dict[str, Any], queue_app: Flask, tmp_path: Path) -> Iterator[
-    WorkerProcess
-]:
+def worker(
+    queue_settings: dict[str, Any], queue_app: Flask, tmp_path: Path
+) -> Iterator[WorkerProcess]:
     proc = WorkerProcess(queue_settings, tmp_path / "worker.log")
     try:
         proc.wait_ready(queue_app.extensions["celery"])
@@ -65,7 +65,9 @@ def test_submit_through_api_render_on_worker_fetch_mp3(
         assert media.status_code == 200
         assert media.mimetype == "audio/mpeg"
         assert media.content_length == len(media.data)
-        path = Path(queue_app.config["AUDIONEWS"]["MEDIA_DIR"]) / body["audio"][kind].rsplit("/", 1)[1]
+        path = (
+            Path(queue_app.config["AUDIONEWS"]["MEDIA_DIR"]) / body["audio"][kind].rsplit("/", 1)[1]
+        )
         # mutagen counts the encoder padding that the recorded duration leaves out
         assert abs(MP3(path).info.length - body["duration"][kind]) < 0.15
     job = client.get(f"/api/v1/jobs/{body['job']}").get_json()

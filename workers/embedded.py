@@ -53,7 +53,9 @@ class EmbeddedWorker:
             self.thread.join(timeout)
 
 
-def start_embedded(app: Flask, concurrency: int = 2, *, requeue_all: bool = False) -> EmbeddedWorker:
+def start_embedded(
+    app: Flask, concurrency: int = 2, *, requeue_all: bool = False
+) -> EmbeddedWorker:
     """Start the embedded worker.
 
     With `requeue_all`, every unfinished job is sent again first: the `memory://` queue of
