@@ -227,6 +227,8 @@ def _wait(job_ids: list[int]) -> int:
     bar: Any = (
         click.progressbar(length=100, label="Vertonen", show_percent=True) if show_bar else _NoBar()
     )
+    started = time.monotonic()
+    hinted = False
     with bar:
         shown = 0
         while True:
@@ -238,6 +240,14 @@ def _wait(job_ids: list[int]) -> int:
                 shown = percent
             if all(job.status in DONE for job in jobs):
                 break
+            if not hinted and time.monotonic() - started > 20:
+                if all(job.status == JobStatus.QUEUED for job in jobs):
+                    click.echo(
+                        "\nNoch hat kein Worker einen Auftrag angenommen – läuft "
+                        "`audionews worker`?",
+                        err=True,
+                    )
+                hinted = True
             time.sleep(0.2)
     failed = 0
     for job in jobs:

@@ -1,0 +1,54 @@
+"""Spoken cleaning: what the engine reads for a displayed sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from audionews.speech import NORMALIZERS, normalize, to_spoken
+
+CASES: list[tuple[str, str]] = [
+    (
+        "Mehr unter https://www.tagesschau.de/inland/streik-100.html dazu.",
+        "Mehr unter tagesschau.de dazu.",
+    ),
+    ("Mehr auf www.tagesschau.de.", "Mehr auf tagesschau.de."),
+    (
+        "Quelle: https://de.wikipedia.org/wiki/Merkur_(Planet), abgerufen.",
+        "Quelle: de.wikipedia.org, abgerufen.",
+    ),
+    ("Lesen Sie (https://x.de/a?b=c) mehr.", "Lesen Sie (x.de) mehr."),
+    ("Schreiben Sie an redaktion@example.de.", "Schreiben Sie an."),
+    ("Fragen (leser@example.de) beantworten wir.", "Fragen beantworten wir."),
+    ("Die Preise sinken 🎉 endlich!", "Die Preise sinken endlich!"),
+    ("Toll 👍🏽 und 🇩🇪 und ❤️ und ⭐.", "Toll und und und."),
+    ("Er sagte „völlig unnötig“ und »nein«.", "Er sagte völlig unnötig und nein."),
+    ('Er sagte "völlig unnötig".', "Er sagte völlig unnötig."),
+    ("Wie geht’s?", "Wie geht's?"),
+    (
+        "Eine um 1 °C niedrigere Temperatur, 1.850 € und 92,5 %.",
+        "Eine um 1 °C niedrigere Temperatur, 1.850 € und 92,5 %.",
+    ),
+    ("Der Winter 2025/26 und Ein-/Ausgang.", "Der Winter 2025/26 und Ein-/Ausgang."),
+    ("Viel \u00a0 Raum\u00ad teilung\u200b hier  .", "Viel Raum teilung hier."),
+    ("• Strom", "Strom"),
+    ("🎉🎉", ""),
+    ("🎉.", ""),
+    ("https://www.tagesschau.de", "tagesschau.de"),
+    ("redaktion@example.de", ""),
+    ("„…“", ""),
+]
+
+
+@pytest.mark.parametrize(("display", "expected"), CASES, ids=[c[0][:40] for c in CASES])
+def test_to_spoken(display: str, expected: str) -> None:
+    assert to_spoken(display) == expected
+
+
+def test_normalize_is_the_extension_hook() -> None:
+    assert normalize("Raum\u00adteilung  am   3. Oktober") == "Raumteilung am 3. Oktober"
+    assert all(callable(step) for step in NORMALIZERS)
+
+
+def test_to_spoken_is_deterministic() -> None:
+    text = "Mehr 🎉 auf https://www.tagesschau.de, „heute“."
+    assert len({to_spoken(text) for _ in range(5)}) == 1
