@@ -29,9 +29,13 @@ def engine_chain(settings: dict[str, Any]) -> EngineChain:
 
 def renderer() -> Renderer:
     settings = current_app.config["AUDIONEWS"]
+    try:
+        chain = engine_chain(settings)
+    except ValueError as exc:  # an unknown engine name or a bad engine setting
+        raise RenderError(f"Die Sprachausgabe ist falsch eingerichtet: {exc}") from None
     return Renderer(
         current_app.extensions["storage"],
-        engine_chain(settings),
+        chain,
         bitrate_kbps=settings["MP3_BITRATE"],
         artist=settings["PUBLISHER"],
         album=settings["PODCAST_TITLE"],

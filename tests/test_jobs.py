@@ -73,3 +73,13 @@ def test_explicit_rerender_makes_a_new_rendition(app: Flask) -> None:
         renditions = db.session.scalars(select(Rendition)).all()
         assert len(renditions) == 2
         assert renditions[1].synthesized == 0  # everything came from the segment cache
+
+
+def test_unknown_engine_fails_the_job_with_a_sentence(app: Flask) -> None:
+    with app.test_request_context():
+        result = catalog.save(parse_json(SHORT_ARTICLE))
+        assert result.job is not None
+        app.config["AUDIONEWS"].update(TTS_ENGINE="polly")
+        assert jobs.run_render(result.article.id, 1, result.job.id) == "failed"
+        status = article_status(result.article)
+        assert "polly" in status["error"] and "espeak" in status["error"]
