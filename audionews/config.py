@@ -81,6 +81,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ESPEAK_VOICE", "de", "espeak-ng voice.", str),
     Setting("ESPEAK_RATE", 165, "espeak-ng speaking rate in words per minute.", _positive_int),
     Setting("MP3_BITRATE", 64, "MP3 bit rate in kbit/s (mono).", _positive_int),
+    Setting(
+        "LOUDNESS_LUFS",
+        -19.0,
+        "Loudness of every MP3 (mono -19 LUFS = the podcast standard -16 LUFS on two speakers).",
+        float,
+    ),
+    Setting("PAUSE_PIECE_MS", 150, "Pause between pieces of one long sentence.", _positive_int),
+    Setting("PAUSE_SENTENCE_MS", 450, "Pause after a sentence.", _positive_int),
+    Setting("PAUSE_PARAGRAPH_MS", 800, "Pause after a paragraph.", _positive_int),
+    Setting("PAUSE_SECTION_MS", 1200, "Pause after the title and between sections.", _positive_int),
     Setting("PUBLISHER", "audionews", "Artist/publisher written into the ID3 tags.", str),
     Setting("PODCAST_TITLE", "audionews", "Album tag and podcast title.", str),
     Setting(

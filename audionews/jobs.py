@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .db import db
 from .models import Article, Job, JobStatus, Rendition, utcnow
 from .render import Renderer, RenderError, RenderInput
+from .speech import Pauses
 from .tts import EngineChain
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,13 @@ def renderer() -> Renderer:
         bitrate_kbps=settings["MP3_BITRATE"],
         artist=settings["PUBLISHER"],
         album=settings["PODCAST_TITLE"],
+        pauses=Pauses(
+            piece_ms=settings["PAUSE_PIECE_MS"],
+            sentence_ms=settings["PAUSE_SENTENCE_MS"],
+            paragraph_ms=settings["PAUSE_PARAGRAPH_MS"],
+            section_ms=settings["PAUSE_SECTION_MS"],
+        ),
+        target_lufs=settings["LOUDNESS_LUFS"],
     )
 
 

@@ -12,21 +12,21 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .audio import RATE
 from .audio.encode import Mp3Encoder
+from .audio.loudness import TARGET_LUFS, normalize
 from .audio.pcm import fade, resample, silence, trim_silence
 from .audio.tags import mp3_duration, write_tags
-from .speech import Segment, build_script
+from .speech import DEFAULT_PAUSES, Pauses, Segment, build_script
 from .storage import Storage
 from .tts import Engine, EngineChain, EngineError, EngineUnavailable
 
 log = logging.getLogger(__name__)
 
 # Bump when the processing of cached segments changes, so old cache entries are not reused.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 3
 
 Progress = Callable[[int, int], None]
 KINDS = ("summary", "body", "episode")
@@ -60,7 +60,7 @@ class RenderOutput:
     cached: int = 0
 
 
-def segment_key(engine: Engine, text: str) -> str:
+def segment_key(engine: Engine, text: str, target_lufs: float = TARGET_LUFS) -> str:
     """Return the cache key of one segment's audio."""
     payload = {
         "engine": engine.name,
@@ -68,6 +68,7 @@ def segment_key(engine: Engine, text: str) -> str:
         "options": engine.cache_options(),
         "text": text,
         "rate": engine.sample_rate,
+        "loudness": target_lufs,
         "pipeline": PIPELINE_VERSION,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -82,16 +83,20 @@ class Renderer:
         bitrate_kbps: int = 64,
         artist: str = "audionews",
         album: str = "audionews",
+        pauses: Pauses = DEFAULT_PAUSES,
+        target_lufs: float = TARGET_LUFS,
     ) -> None:
         self.storage = storage
         self.chain = chain
         self.bitrate_kbps = bitrate_kbps
         self.artist = artist
         self.album = album
+        self.pauses = pauses
+        self.target_lufs = target_lufs
 
     def render(self, item: RenderInput, progress: Progress | None = None) -> RenderOutput:
         """Render `item` with the first engine that works and publish its files."""
-        script = build_script(item.title, item.summary, item.body)
+        script = build_script(item.title, item.summary, item.body, pauses=self.pauses)
         if not script:
             raise RenderError("Der Artikel enthält keinen vorlesbaren Text.")
         problems: list[str] = []
@@ -110,7 +115,12 @@ class Renderer:
             output = RenderOutput(
                 engine=engine.name,
                 voice=engine.voice,
-                options=dict(engine.cache_options()),
+                options=dict(engine.cache_options())
+                | {
+                    "sample_rate": engine.sample_rate,
+                    "loudness_lufs": self.target_lufs,
+                    "pauses_ms": asdict(self.pauses),
+                },
                 synthesized=synthesized,
                 cached=len(set(keys)) - synthesized,
             )
@@ -123,7 +133,7 @@ class Renderer:
         self, engine: Engine, script: list[Segment], progress: Progress | None
     ) -> tuple[list[str], int]:
         """Make sure every segment's audio is cached; return the keys and how many were new."""
-        keys = [segment_key(engine, seg.spoken) for seg in script]
+        keys = [segment_key(engine, seg.spoken, self.target_lufs) for seg in script]
         texts: dict[str, str] = {}
         for key, seg in zip(keys, script, strict=True):
             if not self.storage.has_segment(key):
@@ -138,9 +148,12 @@ class Renderer:
 
         def one(key: str) -> str:
             clip = engine.synthesize(texts[key])
-            # A render joins at the engine's own rate; the encoder resamples once at the end.
+            # One sample rate end to end: the engine's own, from synthesis to the MP3.
             pcm = clip.pcm if clip.rate == rate else resample(clip.pcm, clip.rate, rate)
-            self.storage.write_segment(key, fade(trim_silence(pcm, rate), rate))
+            # Trimmed engine silence makes the pauses exactly what the script says; segments at
+            # the target loudness make every joined file meet it; fades keep joins click-free.
+            pcm = normalize(trim_silence(pcm, rate, keep_ms=5), rate, self.target_lufs)
+            self.storage.write_segment(key, fade(pcm, rate))
             return key
 
         if engine.max_concurrency <= 1 or len(texts) <= 1:
@@ -179,7 +192,7 @@ class Renderer:
         with ExitStack() as stack:
             encoders = {
                 kind: stack.enter_context(
-                    Mp3Encoder(temps[kind], rate=RATE, in_rate=rate, bitrate_kbps=self.bitrate_kbps)
+                    Mp3Encoder(temps[kind], rate=rate, bitrate_kbps=self.bitrate_kbps)
                 )
                 for kind in kinds
             }
