@@ -7,6 +7,7 @@ Google's format at the HTTP boundary) and the published MP3s are decoded and mea
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def test_pauses_have_the_configured_lengths(
         runs = silent_runs(data, rate)
         cues = out.cues
         errors: list[float] = []
-        for cue, nxt in zip(cues, cues[1:], strict=False):
+        for cue, nxt in itertools.pairwise(cues):
             expected = nxt["start"] - cue["end"]
             # the silent run that covers the middle of this pause
             middle = (cue["end"] + nxt["start"]) / 2
@@ -119,7 +120,7 @@ def test_pauses_have_the_configured_lengths(
             np.array([PAUSES.piece_ms, PAUSES.sentence_ms, PAUSES.paragraph_ms, PAUSES.section_ms])
             / 1000
         )
-        for cue, nxt in zip(cues, cues[1:], strict=False):
+        for cue, nxt in itertools.pairwise(cues):
             assert np.min(np.abs(configured - (nxt["start"] - cue["end"]))) < 0.002
 
 
