@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from .db import db
 from .models import Article, Job, JobStatus, Rendition, utcnow
@@ -16,6 +18,8 @@ from .speech import Pauses
 from .tts import EngineChain
 
 log = logging.getLogger(__name__)
+
+SUPERSEDED = "Eine neuere Fassung wurde inzwischen gespeichert."
 
 # A process keeps one chain so an engine found unreachable stays skipped across jobs.
 _chains: dict[tuple[str, str], EngineChain] = {}
@@ -50,26 +54,35 @@ def renderer() -> Renderer:
     )
 
 
-def run_render(article_id: int, revision: int, job_id: int | None = None) -> str:
-    """Render the revision unless that is already done or superseded; return the job status."""
+def run_render(
+    article_id: int, revision: int, job_id: int | None = None, *, may_retry: bool = False
+) -> str:
+    """Render the revision unless that is already done or superseded; return the job status.
+
+    With `may_retry`, a transient database error puts the job back in the queue and is raised
+    again for the task to retry; otherwise any unexpected error fails the job.
+    """
     article = db.session.get(Article, article_id)
     job = db.session.get(Job, job_id) if job_id else None
-    if article is None:
+    if article is None or (job is not None and job.article_id != article_id):
         return "missing"
     if job is None:
+        if article.ready_for(revision) is not None:
+            return JobStatus.READY  # called without a job: the revision is already rendered
         job = Job(article=article, revision=revision)
         db.session.add(job)
         db.session.flush()
     if job.status not in JobStatus.LIVE:
         return job.status  # a redelivered message of a job that has ended
-    if article.revision != revision:
-        return _finish(
-            job, JobStatus.SUPERSEDED, "Eine neuere Fassung wurde inzwischen gespeichert."
-        )
-    # A redelivered message (worker lost, broker restart) finds its work already done.
-    existing = (
-        db.session.scalar(select(Rendition).where(Rendition.job_id == job.id)) if job.id else None
+    stale_before = utcnow() - timedelta(
+        seconds=current_app.config["AUDIONEWS"]["JOB_STALE_SECONDS"]
     )
+    if job.status == JobStatus.RENDERING and job.updated_at > stale_before:
+        return job.status  # another worker renders it right now (a duplicate message)
+    if article.revision != revision:
+        return _finish(job, JobStatus.SUPERSEDED, SUPERSEDED)
+    # A redelivered message (worker lost, broker restart) finds its work already done.
+    existing = db.session.scalar(select(Rendition).where(Rendition.job_id == job.id))
     if existing is not None:
         job.engine = existing.engine
         return _finish(job, JobStatus.READY)
@@ -104,10 +117,18 @@ def run_render(article_id: int, revision: int, job_id: int | None = None) -> str
         return _finish(job, JobStatus.FAILED, str(exc))
     except Exception as exc:
         db.session.rollback()
-        log.exception("render of article %s revision %s failed", article_id, revision)
-        _finish(job, JobStatus.FAILED, f"Interner Fehler beim Vertonen ({type(exc).__name__}).")
+        if may_retry and isinstance(exc, OperationalError):
+            log.warning("render of article %s: database error, retrying: %s", article_id, exc)
+            _finish(job, JobStatus.QUEUED)
+        else:
+            log.exception("render of article %s revision %s failed", article_id, revision)
+            _finish(job, JobStatus.FAILED, f"Interner Fehler beim Vertonen ({type(exc).__name__}).")
         raise
 
+    # The article may have changed while this render ran: then its audio must not go live.
+    db.session.refresh(article)
+    if article.revision != revision:
+        return _finish(job, JobStatus.SUPERSEDED, SUPERSEDED)
     db.session.add(
         Rendition(
             article_id=article_id,

@@ -51,11 +51,11 @@ class Article(db.Model):  # type: ignore[name-defined]
     )
 
     def current_rendition(self) -> Rendition | None:
-        """Return the newest ready rendition (of any revision): what listeners get."""
+        """Return the ready rendition of the highest revision: what listeners get."""
         return db.session.scalar(
             select(Rendition)
             .where(Rendition.article_id == self.id)
-            .order_by(Rendition.id.desc())
+            .order_by(Rendition.revision.desc(), Rendition.id.desc())
             .limit(1)
         )
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from audionews import catalog, jobs
 from audionews.articles import parse_json
 from audionews.db import db
-from audionews.models import Job, Rendition
+from audionews.models import Article, Job, Rendition
 from audionews.status import article_status
 from audionews.tts.breaker import breaker_for
 from tests.helpers import SHORT_ARTICLE
@@ -83,3 +84,71 @@ def test_unknown_engine_fails_the_job_with_a_sentence(app: Flask) -> None:
         assert jobs.run_render(result.article.id, 1, result.job.id) == "failed"
         status = article_status(result.article)
         assert "polly" in status["error"] and "espeak" in status["error"]
+
+
+def test_a_render_overtaken_by_a_new_revision_does_not_go_live(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audionews.render import Renderer
+
+    original = Renderer.render
+
+    def render_while_an_editor_saves(self: Renderer, *args: object, **kwargs: object) -> object:
+        output = original(self, *args, **kwargs)  # type: ignore[arg-type]
+        # Another process saves revision 2 while revision 1 is still being encoded.
+        with db.engine.begin() as conn:
+            conn.execute(update(Article).values(revision=2))
+        return output
+
+    monkeypatch.setattr(Renderer, "render", render_while_an_editor_saves)
+    with app.test_request_context():
+        result = catalog.save(parse_json(SHORT_ARTICLE))
+        assert result.job is not None
+        assert jobs.run_render(result.article.id, 1, result.job.id) == "superseded"
+        assert db.session.scalar(select(func.count()).select_from(Rendition)) == 0
+
+
+def test_a_transient_database_error_requeues_then_renders(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audionews.render import Renderer
+
+    original = Renderer.render
+    calls = {"n": 0}
+
+    def flaky(self: Renderer, *args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("select 1", {}, Exception("server closed the connection"))
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Renderer, "render", flaky)
+    with app.test_request_context():
+        result = catalog.save(parse_json(SHORT_ARTICLE))
+        assert result.job is not None
+        with pytest.raises(OperationalError):
+            jobs.run_render(result.article.id, 1, result.job.id, may_retry=True)
+        job = db.session.get(Job, result.job.id)
+        assert job is not None and job.status == "queued"
+        # The task's retry renders it.
+        assert jobs.run_render(result.article.id, 1, result.job.id, may_retry=True) == "ready"
+
+
+def test_without_a_job_id_a_rendered_revision_is_not_rendered_again(app: Flask) -> None:
+    with app.test_request_context():
+        result = catalog.save(parse_json(SHORT_ARTICLE))
+        assert jobs.run_render(result.article.id, 1) == "ready"
+        assert jobs.run_render(result.article.id, 1) == "ready"
+        assert db.session.scalar(select(func.count()).select_from(Rendition)) == 1
+
+
+def test_a_duplicate_message_does_not_render_twice_at_once(app: Flask) -> None:
+    with app.test_request_context():
+        result = catalog.save(parse_json(SHORT_ARTICLE))
+        assert result.job is not None
+        job = db.session.get(Job, result.job.id)
+        assert job is not None
+        job.status = "rendering"  # a worker took the first message a moment ago
+        db.session.commit()
+        assert jobs.run_render(result.article.id, 1, job.id) == "rendering"
+        assert db.session.scalar(select(func.count()).select_from(Rendition)) == 0

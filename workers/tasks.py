@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError
@@ -16,19 +16,23 @@ from audionews.queue import RENDER_TASK, SWEEP_TASK
 
 log = logging.getLogger(__name__)
 
+MAX_RETRIES = 3
+
 
 @shared_task(
     name=RENDER_TASK,
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     retry_jitter=True,
-    max_retries=3,
+    max_retries=MAX_RETRIES,
 )
-def render_article(article_id: int, revision: int, job_id: int | None = None) -> str:
+def render_article(self: Task, article_id: int, revision: int, job_id: int | None = None) -> str:
     """Render one article revision (idempotent: a finished revision is not rendered again)."""
-    return jobs.run_render(article_id, revision, job_id)
+    may_retry = self.request.retries < MAX_RETRIES
+    return jobs.run_render(article_id, revision, job_id, may_retry=may_retry)
 
 
 @shared_task(name=SWEEP_TASK, ignore_result=True)
