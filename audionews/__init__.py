@@ -35,6 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not settings["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         settings["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'audionews.db'}"
+    if not settings["QUEUE_DIR"]:
+        settings["QUEUE_DIR"] = str(Path(app.instance_path) / "queue")
     if not settings["MEDIA_DIR"]:
         settings["MEDIA_DIR"] = str(Path.cwd() / "media")
     app.config["AUDIONEWS"] = settings

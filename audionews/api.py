@@ -9,13 +9,14 @@ from sqlalchemy import select
 
 from . import catalog
 from .articles import ArticleError, ArticleInput, parse_json_bytes, parse_text
-from .auth import token_required
+from .auth import has_valid_token, token_required
 from .db import db
 from .errors import ApiError
 from .models import Article, Job
 from .status import article_status
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_ID = 2**63 - 1  # the largest id any database here stores
 
 
 def _read_article() -> ArticleInput:
@@ -53,7 +54,10 @@ def _save_response(result: catalog.SaveResult, created_status: int) -> tuple[Res
 
 @bp.get("/articles")
 def list_articles() -> Response:
-    articles = db.session.scalars(select(Article).order_by(Article.created_at.desc())).all()
+    query = select(Article).order_by(Article.created_at.desc())
+    if not has_valid_token():
+        query = query.where(Article.published.is_(True))
+    articles = db.session.scalars(query).all()
     return jsonify({"articles": [article_status(a) for a in articles]})
 
 
@@ -81,7 +85,11 @@ def update_article(slug: str) -> tuple[Response, int]:
 
 @bp.get("/articles/<slug>")
 def get_article(slug: str) -> Response:
-    return jsonify(article_status(_find(slug)))
+    article = _find(slug)
+    if not article.published and not has_valid_token():
+        # Unpublished (e.g. embargoed) articles are visible to token holders only.
+        raise ApiError(404, "not_found", f"Es gibt keinen Artikel „{slug}“.")
+    return jsonify(article_status(article))
 
 
 @bp.post("/articles/<slug>/render")
@@ -93,7 +101,7 @@ def render_article(slug: str) -> tuple[Response, int]:
 
 @bp.get("/jobs/<int:job_id>")
 def get_job(job_id: int) -> Response:
-    job = db.session.get(Job, job_id)
+    job = db.session.get(Job, job_id) if job_id <= MAX_ID else None
     if job is None:
         raise ApiError(404, "not_found", f"Es gibt keinen Auftrag {job_id}.")
     return jsonify(job.to_dict())

@@ -46,10 +46,11 @@ _SECTION_ORDER = ("summary", "body", "links")
 _MARKER_WORDS = r"(?P<name>in\s+k(?:ü|ue)rze|hauptartikel|mehr\s+wissen)"
 _MARKER_RES = (
     re.compile(
-        rf"^\*\*\s*{_MARKER_WORDS}\s*:?\s*\*\*\s*:?\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
+        rf"^(?P<em>\*{{1,2}}|_{{1,2}})\s*{_MARKER_WORDS}\s*:?\s*(?P=em)\s*:?\s*(?P<rest>.*)$",
+        re.IGNORECASE | re.DOTALL,
     ),
     re.compile(rf"^#{{1,6}}\s*{_MARKER_WORDS}\s*:?\s*(?P<rest>)$", re.IGNORECASE),
-    re.compile(rf"^{_MARKER_WORDS}\s*:\s*(?P<rest>)$", re.IGNORECASE),
+    re.compile(rf"^{_MARKER_WORDS}\s*:\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL),
 )
 
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -128,7 +129,9 @@ class ArticleInput:
     body: str
     links: tuple[Link, ...]
     slug: str | None = None
-    published: bool = True
+    # None: not said. A new article is then published once its audio is ready; an update
+    # leaves the article's state alone.
+    published: bool | None = None
 
     def content_hash(self) -> str:
         """Return the SHA-256 hex digest of the content (title, summary, body, links)."""
@@ -153,8 +156,7 @@ class ArticleInput:
             "body": self.body,
             "links": [{"title": link.title, "url": link.url} for link in self.links],
             "slug": self.slug,
-            "published": self.published,
-        }
+        } | ({} if self.published is None else {"published": self.published})
 
 
 # --- public entry points ---------------------------------------------------------------------
@@ -212,8 +214,8 @@ def parse_json(obj: object) -> ArticleInput:
                 f"{MAX_SLUG_LENGTH} Zeichen lang sein.",
                 "slug",
             )
-    published = obj.get("published", True)
-    if not isinstance(published, bool):
+    published = obj.get("published")
+    if "published" in obj and not isinstance(published, bool):
         raise ArticleError("Das Feld „published“ muss true oder false sein.", "published")
     return _build(
         title=title, summary=summary, body=body, links=links, slug=slug, published=published
@@ -266,7 +268,11 @@ def slugify(title: str, max_length: int = MAX_SLUG_LENGTH) -> str:
         # Keep whole words when a hyphen exists to cut at; a single long word is cut hard.
         slug = cut.rsplit("-", 1)[0] if "-" in cut else cut[:max_length]
         slug = slug[:max_length].strip("-")
-    return slug or "artikel"[:max_length]
+    if not slug:
+        # Nothing sluggable (say a title of emoji): a hash keeps different titles apart.
+        digest = hashlib.sha256(title.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        slug = f"artikel-{digest}"[:max_length].strip("-")
+    return slug
 
 
 # --- decoding and cleaning -------------------------------------------------------------------
@@ -345,7 +351,7 @@ def _build(
     body: str,
     links: tuple[Link, ...],
     slug: str | None = None,
-    published: bool = True,
+    published: bool | None = None,
 ) -> ArticleInput:
     if not summary and not body:
         raise ArticleError(
@@ -522,7 +528,18 @@ def _json_str(obj: dict[Any, Any], key: str) -> str:
         return ""
     if not isinstance(value, str):
         raise ArticleError(f"{_JSON_LABELS[key]} („{key}“) muss ein Text sein.", key)
+    _check_encodable(value, key)
     return value
+
+
+def _check_encodable(value: str, field: str) -> None:
+    """Refuse lone UTF-16 surrogates (JSON "\\ud800"): no UTF-8 text can hold them."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ArticleError(
+            "Der Text enthält ungültige Zeichen (UTF-16-Ersatzzeichen).", field
+        ) from None
 
 
 def _links_from_json(value: object) -> tuple[Link, ...]:
@@ -547,6 +564,7 @@ def _links_from_json(value: object) -> tuple[Link, ...]:
         for key in _LINK_FIELDS:
             if not isinstance(item.get(key), str):
                 raise ArticleError(f"{label}: „{key}“ fehlt oder ist kein Text.", f"{field}.{key}")
+            _check_encodable(item[key], f"{field}.{key}")
         url = _clean_text(item["url"]).strip()
         if not _valid_url(url):
             raise ArticleError(

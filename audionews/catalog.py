@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from .articles import ArticleError, ArticleInput, slugify
 from .db import db
 from .models import Article, Job, JobStatus, utcnow
 from .queue import send_render
+
+SAVE_ATTEMPTS = 5
 
 
 class NotFound(LookupError):
@@ -36,33 +39,50 @@ def save(data: ArticleInput, *, slug: str | None = None, must_exist: bool = Fals
     """Create or update the article with `slug` (default: the input's slug or the title's).
 
     Unchanged content changes nothing: no new revision, no render. The render is queued only
-    after the commit, so a worker never looks for a row that is not there yet.
+    after the commit, so a worker never looks for a row that is not there yet. A save that
+    races another one for the same article is tried again on the fresh row.
     """
     slug = slug or data.slug or slugify(data.title)
+    for attempt in range(SAVE_ATTEMPTS):
+        try:
+            result = _save_once(data, slug, must_exist)
+            break
+        except (IntegrityError, StaleDataError):
+            db.session.rollback()
+            if attempt == SAVE_ATTEMPTS - 1:
+                raise ArticleError(
+                    "Der Artikel wurde gerade gleichzeitig geändert. Bitte erneut senden.", "slug"
+                ) from None
+    if result.job is not None:
+        send_render(result.article.id, result.article.revision, result.job.id)
+    return result
+
+
+def _save_once(data: ArticleInput, slug: str, must_exist: bool) -> SaveResult:
     digest = data.content_hash()
-    article = db.session.scalar(select(Article).where(Article.slug == slug))
+    # Row lock where the database has one (PostgreSQL); the version column catches the rest.
+    article = db.session.scalar(select(Article).where(Article.slug == slug).with_for_update())
     if article is None and must_exist:
         raise NotFound(slug)
     created = article is None
+    new_revision = created
     changed = created
     if article is None:
-        article = Article(slug=slug, revision=1, published=data.published)
+        published = True if data.published is None else data.published
+        article = Article(slug=slug, revision=1, published=published)
         db.session.add(article)
         _apply(article, data, digest)
     elif article.content_hash != digest:
         article.revision += 1
         _apply(article, data, digest)
+        new_revision = changed = True
+    if not created and data.published is not None and article.published != data.published:
+        # Publishing needs no new audio: no new revision, no render.
+        article.published = data.published
+        article.updated_at = utcnow()
         changed = True
-    job = new_job(article) if changed else None
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ArticleError(
-            "Ein Artikel mit dieser Kennung wurde gerade angelegt.", "slug"
-        ) from None
-    if job is not None:
-        send_render(article.id, article.revision, job.id)
+    job = new_job(article) if new_revision else None
+    db.session.commit()
     return SaveResult(article, created, changed, job)
 
 

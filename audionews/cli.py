@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import generate_password_hash
 
 from . import catalog, config, create_app
@@ -32,6 +33,9 @@ def _app() -> Flask:
         return create_app()
     except config.SettingsError as exc:
         raise click.ClickException(f"Ungültige Einstellung: {exc}") from None
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"Die Datenbank ist nicht erreichbar: {reason}") from None
 
 
 @click.group()
@@ -60,10 +64,15 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--loglevel", "-l", default="INFO", show_default=True)
 def worker(concurrency: int, loglevel: str) -> None:
     """Run a Celery worker for the configured broker (AUDIONEWS_BROKER_URL)."""
-    if not config.load()["BROKER_URL"]:
+    try:
+        settings = config.load()
+    except config.SettingsError as exc:
+        raise click.ClickException(f"Ungültige Einstellung: {exc}") from None
+    if not settings["BROKER_URL"]:
         raise click.ClickException(
             "AUDIONEWS_BROKER_URL ist nicht gesetzt. Ohne Broker rendert `audionews serve` selbst."
         )
+    _app()  # fail here with a sentence, not in the worker with a traceback
     from workers.celery_app import celery_app
 
     celery_app.worker_main(["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}"])

@@ -34,6 +34,13 @@ def _positive_float(value: str) -> float:
     return number
 
 
+def _bitrate(value: str) -> int:
+    number = int(value)
+    if not 48 <= number <= 320:
+        raise ValueError(f"muss zwischen 48 und 320 liegen: {value!r}")
+    return number
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -52,6 +59,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "MEDIA_DIR", "", "Where audio, transcripts and the segment cache live; empty = media/."
+    ),
+    Setting(
+        "QUEUE_DIR",
+        "",
+        "Without a broker: the folder of queued jobs the commands share; empty = instance/queue.",
     ),
     Setting(
         "BASE_URL", "", "Public URL of the site; set, the API answers with absolute media URLs."
@@ -80,7 +92,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GTTS_SLOW", False, "gTTS slow speaking mode.", _bool),
     Setting("ESPEAK_VOICE", "de", "espeak-ng voice.", str),
     Setting("ESPEAK_RATE", 165, "espeak-ng speaking rate in words per minute.", _positive_int),
-    Setting("MP3_BITRATE", 64, "MP3 bit rate in kbit/s (mono).", _positive_int),
+    Setting("MP3_BITRATE", 64, "MP3 bit rate in kbit/s (mono, 48 to 320).", _bitrate),
     Setting(
         "LOUDNESS_LUFS",
         -19.0,

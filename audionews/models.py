@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,6 +42,10 @@ class Article(db.Model):  # type: ignore[name-defined]
     published: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Optimistic locking: an UPDATE whose row changed since it was read fails instead of
+    # silently overwriting, so two saves at once can never share a revision number.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     renditions: Mapped[list[Rendition]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="Rendition.id"

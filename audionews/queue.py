@@ -6,6 +6,7 @@ The web side never imports `workers`: it only knows the task's name.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
@@ -13,7 +14,7 @@ from flask import Flask, current_app
 
 RENDER_TASK = "audionews.render_article"
 SWEEP_TASK = "audionews.sweep"
-EMBEDDED_BROKER = "memory://"
+EMBEDDED_BROKER = "filesystem://"
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,21 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    broker = app.config["AUDIONEWS"]["BROKER_URL"] or EMBEDDED_BROKER
+    settings = app.config["AUDIONEWS"]
+    broker = settings["BROKER_URL"] or EMBEDDED_BROKER
+    transport_options: dict[str, Any] = {"visibility_timeout": 3600}
+    if broker == EMBEDDED_BROKER:
+        # Files let `audionews import` hand jobs to a running `audionews serve`, and they
+        # outlive a restart; a memory queue would die with the process that filled it.
+        folder = Path(settings["QUEUE_DIR"])
+        for sub in ("messages", "control"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        transport_options |= {
+            "data_folder_in": str(folder / "messages"),
+            "data_folder_out": str(folder / "messages"),
+            "control_folder": str(folder / "control"),
+            "polling_interval": 0.2,
+        }
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.conf.update(
         broker_url=broker,
@@ -40,7 +55,7 @@ def celery_init_app(app: Flask) -> Celery:
         # A broker that is down must not hang an HTTP request: the job row stays
         # queued and the sweeper sends it again.
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
-        broker_transport_options={"visibility_timeout": 3600},
+        broker_transport_options=transport_options,
         worker_hijack_root_logger=False,
     )
     celery_app.set_default()

@@ -8,6 +8,9 @@ from flask import current_app, url_for
 
 from .models import Article, JobStatus
 
+# Rendition.files also names transcripts and chapters; the API's "audio" lists the MP3s only.
+AUDIO_KINDS = ("summary", "body", "episode")
+
 
 def media_url(name: str) -> str:
     """Return the URL of a media file: absolute when AUDIONEWS_BASE_URL is set."""
@@ -36,14 +39,20 @@ def article_status(article: Article) -> dict[str, Any]:
         "revision": article.revision,
         "published": article.published,
         "status": status,
-        "error": job.error if status == JobStatus.FAILED and job is not None else None,
+        # A failed re-render leaves the last good audio up; its reason still shows.
+        "error": job.error if job is not None and job.status == JobStatus.FAILED else None,
         "progress": {"done": job.done, "total": job.total} if job is not None else None,
         "job": job.id if job is not None else None,
         "engine": rendition.engine if rendition else None,
         "rendered_revision": rendition.revision if rendition else None,
-        "audio": {kind: media_url(name) for kind, name in rendition.files.items()}
+        "audio": {
+            kind: media_url(rendition.files[kind]) if kind in rendition.files else None
+            for kind in AUDIO_KINDS
+        }
         if rendition
         else None,
-        "duration": dict(rendition.durations) if rendition else None,
+        "duration": {kind: rendition.durations.get(kind) for kind in AUDIO_KINDS}
+        if rendition
+        else None,
         "updated_at": article.updated_at.isoformat() + "Z",
     }

@@ -38,20 +38,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(autouse=True)
-def _fresh_memory_broker() -> Iterator[None]:
-    """Empty kombu's process-wide memory queues so no test sees another test's messages."""
-    from kombu.transport import memory
-
-    memory.Channel.queues.clear()
-    yield
-    memory.Channel.queues.clear()
-
-
 def base_settings(tmp_path: Path, **extra: Any) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
         "MEDIA_DIR": str(tmp_path / "media"),
+        "QUEUE_DIR": str(tmp_path / "queue"),
         "SECRET_KEY": "test",
         "TTS_ENGINE": "espeak",
         "TTS_FALLBACK": "",

@@ -190,3 +190,68 @@ def test_unknown_api_route_and_method_answer_json(client: FlaskClient) -> None:
     assert res.status_code == 404 and res.is_json
     res = client.delete("/api/v1/articles")
     assert res.status_code == 405 and res.is_json
+
+
+def test_unpublished_articles_are_for_token_holders(client: FlaskClient, auth: dict) -> None:
+    res = client.post("/api/v1/articles", json=SHORT_ARTICLE | {"published": False}, headers=auth)
+    assert res.status_code == 201 and res.get_json()["published"] is False
+    assert client.get("/api/v1/articles/kurzmeldung-testlauf").status_code == 404
+    assert client.get("/api/v1/articles").get_json()["articles"] == []
+    assert client.get("/api/v1/articles/kurzmeldung-testlauf", headers=auth).status_code == 200
+    assert len(client.get("/api/v1/articles", headers=auth).get_json()["articles"]) == 1
+
+
+def test_publishing_on_update_needs_no_new_revision(
+    client: FlaskClient, auth: dict, app: Flask
+) -> None:
+    client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth)
+    res = client.put(
+        "/api/v1/articles/kurzmeldung-testlauf",
+        json=SHORT_ARTICLE | {"published": False},
+        headers=auth,
+    )
+    body = res.get_json()
+    assert res.status_code == 200 and body["published"] is False and body["changed"] is True
+    assert body["revision"] == 1
+    assert counts(app) == (1, 1, 1)  # no new job
+    # Saying nothing about publishing leaves it as it is.
+    res = client.put("/api/v1/articles/kurzmeldung-testlauf", json=SHORT_ARTICLE, headers=auth)
+    assert res.get_json()["published"] is False
+
+
+def test_huge_ids_and_lone_surrogates_are_4xx(client: FlaskClient, auth: dict) -> None:
+    assert client.get("/api/v1/jobs/99999999999999999999999").status_code == 404
+    res = client.post(
+        "/api/v1/articles",
+        data=b'{"title": "\\ud800x", "body": "y"}',
+        headers=auth | {"Content-Type": "application/json"},
+    )
+    assert res.status_code == 400 and res.get_json()["field"] == "title"
+
+
+def test_concurrent_saves_never_share_a_revision(app: Flask) -> None:
+    import threading
+
+    from audionews import catalog
+    from audionews.articles import parse_json
+
+    with app.app_context():
+        catalog.save(parse_json(SHORT_ARTICLE))
+    results: list[int] = []
+    errors: list[Exception] = []
+
+    def save(body: str) -> None:
+        with app.app_context():
+            try:
+                result = catalog.save(parse_json(SHORT_ARTICLE | {"body": body}))
+                results.append(result.article.revision)
+            except Exception as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(f"Fassung {i}. Ende.",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert sorted(results) == [2, 3, 4, 5]

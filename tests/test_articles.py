@@ -73,7 +73,7 @@ def test_samples_parse(name: str, title: str, link_count: int) -> None:
     assert len(article.links) == link_count
     for link in article.links:
         assert link.title and link.url.startswith("https://de.wikipedia.org/")
-    assert article.slug is None and article.published is True
+    assert article.slug is None and article.published is None
 
 
 def test_energiepreise_links() -> None:
@@ -575,15 +575,55 @@ def test_parse_file_errors() -> None:
         ("Łukasz Søren Ærø", "lukasz-soren-aero"),
         ("  --Hallo--  Welt!!  ", "hallo-welt"),
         ("92,5 % mehr", "92-5-mehr"),
-        ("🎉🎉", "artikel"),
-        ("", "artikel"),
-        ("---", "artikel"),
-        ("Кириллица", "artikel"),
     ],
 )
 def test_slugify(title: str, slug: str) -> None:
     assert slugify(title) == slug
     assert is_valid_slug(slug)
+
+
+@pytest.mark.parametrize("title", ["🎉🎉", "", "---", "Кириллица", "!!!", "???"])
+def test_unsluggable_titles_get_distinct_hashed_slugs(title: str) -> None:
+    slug = slugify(title)
+    assert slug.startswith("artikel-") and is_valid_slug(slug)
+    assert slugify(title) == slug
+
+
+def test_unsluggable_titles_do_not_collide() -> None:
+    assert len({slugify(t) for t in ["🎉🎉", "!!!", "???", "Кириллица"]}) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "summary", "body"),
+    [
+        ("T\n*In Kürze:*\nKurz.\n*Hauptartikel:*\nLang.", "Kurz.", "Lang."),
+        ("T\n_Hauptartikel_\nLang.", "", "Lang."),
+        (
+            "T\nIn Kürze: Der Zug fällt aus.\nHauptartikel: Alles dazu.",
+            "Der Zug fällt aus.",
+            "Alles dazu.",
+        ),
+    ],
+)
+def test_more_marker_variants(text: str, summary: str, body: str) -> None:
+    article = parse_text(text)
+    assert (article.summary, article.body) == (summary, body)
+
+
+def test_lone_surrogates_in_json_are_refused() -> None:
+    with pytest.raises(ArticleError) as info:
+        parse_json({"title": "\ud800x", "body": "y"})
+    assert info.value.field == "title"
+    with pytest.raises(ArticleError) as info:
+        parse_json(
+            {"title": "T", "body": "y", "links": [{"title": "\udfff", "url": "https://a.de"}]}
+        )
+    assert info.value.field == "links[0].title"
+
+
+def test_published_is_none_unless_given() -> None:
+    assert parse_json({"title": "T", "body": "y"}).published is None
+    assert parse_json({"title": "T", "body": "y", "published": False}).published is False
 
 
 @pytest.mark.parametrize(

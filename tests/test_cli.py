@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -178,3 +179,75 @@ def test_serve_renders_queued_articles_and_serves_them(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.mark.slow
+def test_import_while_serve_runs_is_rendered_at_once(tmp_path: Path) -> None:
+    """Without a broker, `import` hands its jobs to the running `serve` through the queue folder."""
+    settings = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "MEDIA_DIR": str(tmp_path / "media"),
+        "TTS_ENGINE": "espeak",
+        "TTS_FALLBACK": "",
+        "SWEEP_SECONDS": 3600,
+    }
+    env = worker_env(settings)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "audionews", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        article = tmp_path / "a.txt"
+        article.write_text(sample_text(), "utf-8")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        started = time.monotonic()
+        subprocess.run(
+            [sys.executable, "-m", "audionews", "import", str(article)],
+            env=env,
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        url = (
+            f"http://127.0.0.1:{port}/api/v1/articles/bahnverkehr-gdl-kuendigt-neuen-warnstreik-an"
+        )
+        status = ""
+        while time.monotonic() - started < 30 and status != "ready":
+            with urllib.request.urlopen(url, timeout=2) as res:
+                status = json.loads(res.read())["status"]
+            time.sleep(0.2)
+        assert status == "ready"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_unreachable_database_is_one_sentence(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUDIONEWS_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/x")
+    result = CliRunner().invoke(cli, ["render", "--all"])
+    assert result.exit_code == 1
+    assert "Datenbank ist nicht erreichbar" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_worker_with_a_bad_setting_is_one_sentence(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUDIONEWS_BROKER_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("AUDIONEWS_TTS_TIMEOUT", "abc")
+    result = CliRunner().invoke(cli, ["worker"])
+    assert result.exit_code == 1
+    assert "AUDIONEWS_TTS_TIMEOUT" in result.output and "Traceback" not in result.output

@@ -1,4 +1,4 @@
-"""An in-process Celery worker over the `memory://` broker, for `audionews serve` without Redis."""
+"""An in-process Celery worker over the `filesystem://` queue, for `serve` without Redis."""
 
 from __future__ import annotations
 
@@ -58,8 +58,9 @@ def start_embedded(
 ) -> EmbeddedWorker:
     """Start the embedded worker.
 
-    With `requeue_all`, every unfinished job is sent again first: the `memory://` queue of
-    an earlier process died with it, so its jobs cannot still be waiting anywhere.
+    With `requeue_all`, every unfinished job is sent again first: a job an earlier process was
+    rendering when it stopped would otherwise wait for the stale limit. Duplicate messages are
+    harmless: a job that has ended or is being rendered is not rendered again.
     """
     if requeue_all:
         with app.app_context():
