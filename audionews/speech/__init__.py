@@ -3,6 +3,7 @@
 Pure functions only: no Flask, database or audio here.
 """
 
+from audionews.speech.lexicon import Lexicon, LexiconEntry
 from audionews.speech.markdown import strip_markdown
 from audionews.speech.pack import pack
 from audionews.speech.script import (
@@ -14,17 +15,29 @@ from audionews.speech.script import (
     spoken_text,
 )
 from audionews.speech.sentences import split_sentences
-from audionews.speech.spoken import NORMALIZERS, normalize, to_spoken
+from audionews.speech.spoken import (
+    NORMALIZERS,
+    Normalized,
+    normalize,
+    normalize_with_flags,
+    speak,
+    to_spoken,
+)
 
 __all__ = [
     "DEFAULT_PAUSES",
     "NORMALIZERS",
     "SECTIONS",
+    "Lexicon",
+    "LexiconEntry",
+    "Normalized",
     "Pauses",
     "Segment",
     "build_script",
     "normalize",
+    "normalize_with_flags",
     "pack",
+    "speak",
     "split_sentences",
     "spoken_text",
     "strip_markdown",

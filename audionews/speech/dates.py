@@ -13,7 +13,7 @@ Ordinal endings follow the word before the number (the case of the noun phrase),
 | und/oder/bis/sowie after another ordinal            | as it  | am dritten und vierten Oktober |
 | nothing (sentence start)                            | -ter   | Erster FC Köln, Erster Mai     |
 | sentence start, a sentence opener follows (lists)   | -ens   | 1. Wir ... -> Erstens wir ...  |
-| anything else, month follows                        | -ten   | Donnerstag, siebenundzwanzigsten November |
+| anything else, month follows                        | -ten   | Freitag, siebten Mai           |
 | anything else                                       | -te    | flagged as unsure              |
 
 Numeric dates name the month ("27.11.2025" -> "siebenundzwanzigsten November
@@ -28,45 +28,90 @@ from __future__ import annotations
 
 import re
 
-from audionews.speech.numbers import BEFORE, NUMBER, at_start, cardinal, ordinal, year
+from audionews.speech.numbers import (
+    BEFORE,
+    NUMBER,
+    at_start,
+    cardinal,
+    ordinal,
+    word_set,
+    year,
+)
 from audionews.speech.sentences import DETERMINERS, OPENERS
 
 MONTHS = (
-    "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+_SHORT_MONTHS = (
+    "Jan",
+    "Feb",
+    "Mär|Mrz",
+    "Apr",
+    "-",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep|Sept",
+    "Okt",
+    "Nov",
+    "Dez",
 )
 _MONTH_WORDS = {name: name for name in MONTHS} | {"Jänner": "Jänner"}
 _MONTH_WORDS |= {
     short + ".": MONTHS[i]
-    for i, shorts in enumerate("Jan Feb Mär|Mrz Apr - Jun Jul Aug Sep|Sept Okt Nov Dez".split())
+    for i, shorts in enumerate(_SHORT_MONTHS)
     for short in shorts.split("|")
     if short != "-"
 }
 _MONTH = "|".join(re.escape(m) for m in sorted(_MONTH_WORDS, key=len, reverse=True))
 
-_DATIVE_ARTICLES = frozenset("am im vom zum zur beim den dem des".split())
-_NOMINATIVE_ARTICLES = frozenset(
+_DATIVE_ARTICLES = word_set("am im vom zum zur beim den dem des")
+_NOMINATIVE_ARTICLES = word_set(
     "der die das eine keine meine deine seine ihre unsere eure diese jene jede welche "
-    "ins ans aufs fürs ums übers durchs".split()
+    "ins ans aufs fürs ums übers durchs"
 )
-_STRONG_ARTICLES = frozenset("ein kein mein dein sein ihr unser euer".split())
+_STRONG_ARTICLES = word_set("ein kein mein dein sein ihr unser euer")
 _INFLECTED = re.compile(r"(?:ein|kein|mein|dein|sein|ihr|unser|eur|dies|jen|jed)(?:en|em|er|es)")
-_PREPOSITIONS = frozenset(
+_PREPOSITIONS = word_set(
     "ab an auf aus bei bis seit vor nach mit von zu in unter über hinter neben zwischen "
     "während wegen trotz gegen für um ohne durch einschließlich inklusive spätestens "
-    "frühestens".split()
+    "frühestens"
 )
-_CONJUNCTIONS = frozenset("und oder bis sowie bzw. beziehungsweise".split())
+_CONJUNCTIONS = word_set("und oder bis sowie bzw. beziehungsweise")
 # Words before a sentence-final "N." that make it look like an ordinal ("Er wurde 3.").
-_ORDINAL_HINTS = DETERMINERS | frozenset("wurde wird ist war landete belegte kam".split())
+_ARTICLES = _DATIVE_ARTICLES | _NOMINATIVE_ARTICLES
+_ORDINAL_HINTS = DETERMINERS | word_set("wurde wird ist war landete belegte kam")
 
 _ISO_DATE = re.compile(BEFORE + r"(\d{4})-(\d{2})-(\d{2})(?![\d])")
 _RANGE = re.compile(BEFORE + r"(" + NUMBER + r"\.?)\s?[–—-]\s?(?=\d)")
 _SEASON = re.compile(BEFORE + r"(\d{4})/(\d{2}|\d{4})(?![\d/])")
-_NUMERIC_DATE = re.compile(BEFORE + r"(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}|\d{2})(?!\d))?")
-_MONTH_DATE = re.compile(
-    BEFORE + r"(\d{1,2})\.\s?(" + _MONTH + r")(?![\w])(?:\s(\d{4})(?!\d))?"
+# Not followed by more digits, nor by a decimal or thousands part ("12.11. 92,5 %").
+_END = r"(?!\d|[.,]\d)"
+# A two-digit year only when glued to the month ("27.11.25"), else "12.11. 12 Menschen" breaks.
+_NUMERIC_DATE = re.compile(
+    BEFORE
+    + r"(\d{1,2})\.\s?(\d{1,2})\.(?:(\d{4}|\d{2})"
+    + _END
+    + r"|\s(\d{4})"
+    + _END
+    + r")?"
+    + _END
 )
-_MONTH_YEAR = re.compile(r"(?<![\w.])(" + _MONTH + r")\s(\d{4})(?!\d)")
+_MONTH_DATE = re.compile(
+    BEFORE + r"(\d{1,2})\.\s?(" + _MONTH + r")(?![\w])(?:\s(\d{4})" + _END + r")?"
+)
+_MONTH_YEAR = re.compile(r"(?<![\w.])(" + _MONTH + r")\s(\d{4})" + _END)
 _TIME = re.compile(BEFORE + r"([01]?\d|2[0-4])(?::|\.(?=\d\d\s?Uhr))([0-5]\d)(?![\d:])(\s?Uhr\b)?")
 _HOUR = re.compile(BEFORE + r"(\d{1,2})\s?Uhr\b")
 _SCORE = re.compile(BEFORE + r"(\d{1,3}):(\d{1,3})(?![\d:])")
@@ -88,10 +133,18 @@ def say_dates(text: str, flags: list[str]) -> str:
     text = _TIME.sub(_time, text)
     text = _HOUR.sub(lambda m: _hour(int(m.group(1))) + " Uhr", text)
     text = _SCORE.sub(lambda m: f"{cardinal(int(m.group(1)))} zu {cardinal(int(m.group(2)))}", text)
+    text = _ORDINAL.sub(lambda m: _ordinal(m, flags), text)
     final = _FINAL_NUMBER.search(text)
-    if final and _previous_word(text, final.start())[0].lower() in _ORDINAL_HINTS:
-        flags.append(final.group(1) + ".")  # "Er wurde 3." may mean "Dritter"
-    return _ORDINAL.sub(lambda m: _ordinal(m, flags), text)
+    if final:
+        before = _previous_word(text, final.start())[0].lower()
+        if before in _ARTICLES:  # "Freitag, der 13.": an ordinal whose noun is understood
+            flags.append(final.group(1) + ".")
+            ending, _ = _ending(text, final.start(), month=False)
+            number = ordinal(int(final.group(1)), ending)
+            text = text[: final.start()] + number + text[final.start(1) + len(final.group(1)) :]
+        elif before in _ORDINAL_HINTS:
+            flags.append(final.group(1) + ".")  # "Er wurde 3." may mean "Dritter"
+    return text
 
 
 def _season(match: re.Match[str]) -> str:
@@ -107,8 +160,8 @@ def _numeric_date(match: re.Match[str]) -> str:
         return match.group()
     ending, _ = _ending(match.string, match.start(), month=True)
     words = f"{_ordinal_word(day, ending, match)} {MONTHS[month - 1]}"
-    if match.group(3):
-        written = match.group(3)
+    written = match.group(3) or match.group(4)
+    if written:
         words += " " + (year(int(written)) if len(written) == 4 else cardinal(int(written)))
     return words + _final_period(match)
 
@@ -145,7 +198,7 @@ def _ordinal(match: re.Match[str], flags: list[str]) -> str:
         flags.append(match.group())
         return match.group()  # "Er wurde 3. Die ..." - two sentences run together
     if starts and following in OPENERS:
-        return _ordinal_word(number, "ens", match)  # a numbered list: "Erstens"
+        return _ordinal_word(number, "ens", match) + ","  # a numbered list: "Erstens, wir"
     ending, sure = _ending(match.string, match.start(), month=False)
     if not sure:
         flags.append(match.group())

@@ -14,6 +14,7 @@ Rules of the default step:
   by a small ending table; after a capitalised noun it is a label ("Artikel 1", "Gleis 1": "eins").
 - Suffixes join the number: "24-stündigen", "3-mal", "90er" -> "vierundzwanzigstündigen",
   "dreimal", "neunziger"; "4-Tage-Woche" -> "vier-Tage-Woche".
+- A number with a leading zero or ten and more digits is a code, read digit by digit.
 - "12/2024" and other slashes between numbers become a space and are flagged as unsure.
 """
 
@@ -23,23 +24,35 @@ import re
 
 from num2words import num2words
 
+
+def word_set(text: str) -> frozenset[str]:
+    """Return the whitespace-separated words of `text` as a set (for the word tables)."""
+    return frozenset(text.split())
+
+
 # A German number as written: thousands points, decimal comma, optional sign (hyphen or minus).
 NUMBER = r"(?:[-−+](?=\d))?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 # Not inside a word, a longer number or a domain ("1und1.de" is protected earlier anyway).
 BEFORE = r"(?<![\w.,])"
 
 # Prepositions that take the dative, which changes "ein" to "einem"/"einer".
-DATIVE = frozenset(
-    "mit von nach bei aus zu seit vor gegenüber außer binnen samt nebst entsprechend".split()
+DATIVE = word_set("mit von nach bei aus zu seit vor gegenüber außer binnen samt nebst entsprechend")
+# Nouns a number labels rather than counts ("Artikel 1", "Platz 1"), also at a sentence start.
+LABELS = word_set(
+    "Artikel Absatz Nummer Nummern Paragraf Paragrafen Seite Satz Platz Gleis Kapitel Band "
+    "Ziffer Tabelle Abbildung Linie Folge Staffel Runde Spieltag Teil Stufe Kategorie Klasse "
+    "Version Punkt Terminal Halle Zimmer Etage Block Jahrgang"
 )
 _FEMININE_ENDINGS = ("ung", "heit", "keit", "schaft", "ion", "tät", "ik", "ei", "ie", "enz", "e")
-_FEMININE = frozenset("Person Frau Nacht Stadt Zeit Hand Tür Uhr Wahl Mark Welt Nation".split())
-_MASCULINE_E = frozenset(
-    "Name Kunde Junge Käse Gedanke Glaube Wille Buchstabe Friede Kollege Experte Franke".split()
+_FEMININE = word_set("Person Frau Nacht Stadt Zeit Hand Tür Uhr Wahl Mark Welt Nation")
+_MASCULINE_E = word_set(
+    "Name Kunde Junge Käse Gedanke Glaube Wille Buchstabe Friede Kollege Experte Franke"
 )
 
+_EINS_SCALE = re.compile(r"(?<=\w)eins (Million|Milliard|Billion|Billiard)")
 _PLAIN = re.compile(BEFORE + r"(?P<number>" + NUMBER + r")(?![\d])")
 _SUFFIX = re.compile(BEFORE + r"(\d+)(?:-(?=[a-zäöü])|(?=(?:fach|mal|er|ern|ers)\b))")
+_LETTERED = re.compile(BEFORE + r"(\d+)([a-h])(?!\w)")  # "Art. 20a", "Nr. 5b"
 _HYPHEN_NOUN = re.compile(BEFORE + r"(\d+)-(?=[A-ZÄÖÜ])")
 _SLASH = re.compile(BEFORE + r"(\d+)/(\d+)(?![\d])")
 _DOTTED = re.compile(BEFORE + r"(\d+(?:\.\d+)+)(?![\d])")
@@ -51,11 +64,12 @@ def cardinal(number: int) -> str:
     """Return the German cardinal for `number` ("eins", "zwanzigtausend", "minus drei")."""
     if number < 0:
         return "minus " + cardinal(-number)
-    return str(num2words(number, lang="de"))
+    # num2words says "dreihunderteins Millionen"; German says "dreihundertein Millionen".
+    return _EINS_SCALE.sub(r"ein \1", str(num2words(number, lang="de")))
 
 
 def ordinal(number: int, ending: str = "e") -> str:
-    """Return the ordinal of `number` with `ending`: "e" dritte, "en", "er", "es", "ens" drittens."""
+    """Return the ordinal of `number` + `ending`: "e" (dritte), "en", "er", "es", "ens"."""
     word = str(num2words(number, lang="de", to="ordinal"))
     return word.removesuffix("e") + ending
 
@@ -83,10 +97,15 @@ def amount(text: str, *, before_noun: bool = False) -> str:
         sign = "minus "  # "-0,5"
     words = sign + cardinal(whole)
     if fraction:
-        return words + " Komma " + " ".join(cardinal(int(digit)) for digit in fraction)
+        return words + " Komma " + digits(fraction)
     if before_noun and words.endswith("eins"):
         return words[:-1]
     return words
+
+
+def digits(written: str) -> str:
+    """Read a code digit by digit: "007" -> "null null sieben"."""
+    return " ".join(cardinal(int(digit)) for digit in written)
 
 
 def one(noun: str, preposition: str = "") -> str:
@@ -108,7 +127,10 @@ def word_before(text: str, position: int) -> str:
 def is_label(text: str, position: int) -> bool:
     """Tell whether the number at `position` follows a capitalised noun ("Artikel 1", "Gleis 3")."""
     match = _WORD_BEFORE.search(text[:position])
-    return bool(match and match.group(1)[0].isupper() and not at_start(text, match.start(1)))
+    if not match:
+        return False
+    word = match.group(1)
+    return word in LABELS or (word[0].isupper() and not at_start(text, match.start(1)))
 
 
 def at_start(text: str, position: int) -> bool:
@@ -120,6 +142,7 @@ def say_numbers(text: str, flags: list[str]) -> str:
     """Read every number the context-aware steps left, by the default rules."""
     text = _DOTTED.sub(lambda m: _dotted(m, flags), text)
     text = _SLASH.sub(lambda m: _slash(m, flags), text)
+    text = _LETTERED.sub(lambda m: f"{amount(m.group(1))} {m.group(2)}", text)
     text = _SUFFIX.sub(lambda m: _joined(m.group(1)), text)
     text = _HYPHEN_NOUN.sub(lambda m: _joined(m.group(1)) + "-", text)
     return _PLAIN.sub(lambda m: _plain(m, text), text)
@@ -151,6 +174,8 @@ def _plain(match: re.Match[str], text: str) -> str:
     whole, fraction = parse(written)
     if re.fullmatch(r"\d{4}", written):
         return year(whole)
+    if re.fullmatch(r"0\d+|\d{10,}", written):
+        return digits(written)  # "007", phone numbers and other codes
     following = _NEXT_WORD.match(text, match.end())
     noun = following.group(1) if following and following.group(1)[0].isupper() else ""
     if not noun or fraction:

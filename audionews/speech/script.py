@@ -11,10 +11,11 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from audionews.speech.lexicon import Lexicon
 from audionews.speech.markdown import strip_markdown
 from audionews.speech.pack import pack
 from audionews.speech.sentences import split_sentences
-from audionews.speech.spoken import to_spoken
+from audionews.speech.spoken import speak
 
 SECTIONS = ("title", "summary", "body")
 
@@ -45,10 +46,13 @@ class Segment:
     display: str  # the whole sentence as shown (Markdown stripped), same for all its pieces
     spoken: str  # this piece's text for the engine, <= max_chars
     pause_ms: int  # silence after this segment
+    flags: tuple[str, ...] = ()  # tokens the normalizer was unsure of, in the whole sentence
 
     def to_dict(self) -> dict[str, Any]:
         """Return the segment as a JSON-ready dict."""
-        return asdict(self)
+        data = asdict(self)
+        data["flags"] = list(self.flags)
+        return data
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class _Piece:
     sentence: int
     display: str
     spoken: str
+    flags: tuple[str, ...]
 
 
 def build_script(
@@ -67,12 +72,14 @@ def build_script(
     *,
     max_chars: int = 100,
     pauses: Pauses = DEFAULT_PAUSES,
+    lexicon: Lexicon | None = None,
 ) -> list[Segment]:
     """Return the segments for an article, title first, then summary and body.
 
     The title is one sentence as it stands. Summary and body paragraphs are separated by blank
     lines. Sentences with nothing speakable are left out, and paragraph and sentence numbers
-    count only what is kept, so they stay contiguous.
+    count only what is kept, so they stay contiguous. Each sentence is said as the editors'
+    `lexicon` says first, then by the German normalization; the display text stays as written.
     """
     pieces: list[_Piece] = []
     sentence = 0
@@ -85,10 +92,13 @@ def build_script(
         for sentences in paragraphs:
             kept = False
             for display in sentences:
-                spoken = pack(to_spoken(display), max_chars)
+                said = speak(display, lexicon)
+                spoken = pack(said.text, max_chars)
                 if not spoken:
                     continue  # only an emoji or an e-mail address: nothing to say
-                pieces.extend(_Piece(section, paragraph, sentence, display, s) for s in spoken)
+                pieces.extend(
+                    _Piece(section, paragraph, sentence, display, s, said.flags) for s in spoken
+                )
                 sentence += 1
                 kept = True
             paragraph += kept
@@ -130,6 +140,7 @@ def _with_pauses(pieces: list[_Piece], pauses: Pauses) -> list[Segment]:
                 display=piece.display,
                 spoken=piece.spoken,
                 pause_ms=pause,
+                flags=piece.flags,
             )
         )
     return segments

@@ -1,21 +1,36 @@
 """Turn a displayed sentence into the text the speech engine reads.
 
-Two stages:
+Stages:
 - `to_spoken` drops what cannot be read aloud sensibly: URLs become their bare domain,
   e-mail addresses, emoji, pictographs and typographic quotes go.
-- `normalize` is the hook for saying German text the German way (numbers, units, abbreviations,
-  the pronunciation lexicon). Today it only makes safe character-level changes; a later issue
-  extends `NORMALIZERS`. Every step must be a pure function of its input: the audio cache is keyed
-  by the spoken text.
+- `normalize` says German text the German way: abbreviations, dates and times, amounts with
+  units, numbers, acronyms and pauses, by the steps in `NORMALIZERS` (see each module). Every
+  step must be a pure function of its input: the audio cache is keyed by the spoken text.
+  `normalize_with_flags` also returns the tokens a rule was unsure of, for the editors.
+- `speak` does both and applies the editors' pronunciation lexicon first.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
+
+from audionews.speech.abbreviations import expand_abbreviations, flag_abbreviations
+from audionews.speech.acronyms import respell_acronyms, split_glued
+from audionews.speech.dates import say_dates
+from audionews.speech.lexicon import Lexicon
+from audionews.speech.numbers import say_numbers
+from audionews.speech.pauses import make_pauses
+from audionews.speech.units import say_quantities
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”„»«]+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# A domain written without "www." or a scheme ("auf tagesschau.de"): kept as written.
+_BARE_DOMAIN = re.compile(
+    r"(?<![\w@.])(?:[^\W_][\w-]*\.)+(?:de|com|org|net|eu|at|ch|info|io|fr|uk|tv|gov|edu)(?![\w-])",
+    re.IGNORECASE,
+)
 _HOST = re.compile(r"(?:https?://)?(?:[^/?#@\s]*@)?([^/?#:@\s\[\]]+)", re.IGNORECASE)
 # Punctuation that ends a sentence or clause is not part of a URL written in running text.
 _URL_TAIL = ".,;:!?)]'\"’"
@@ -40,24 +55,57 @@ _SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]])")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _SPEAKABLE = re.compile(r"[^\W_]")
+# Private-use characters hold text that normalization must not touch (domains, lexicon output).
+# They are not word characters, so the rules treat a placeholder like punctuation-free space.
+_FIRST_HELD = 0xF0000
+_PRIVATE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+_HELD = re.compile("[\U000f0000-\U000ffffd]")
+
+
+class Normalized(NamedTuple):
+    """Spoken text and the tokens the normalizer was unsure of (in order, no repeats)."""
+
+    text: str
+    flags: tuple[str, ...] = ()
 
 
 def to_spoken(display_sentence: str) -> str:
     """Return what the engine should say for `display_sentence`; "" when nothing is speakable."""
-    text = _EMAIL.sub("", display_sentence)
-    text = _URL.sub(_domain, text)
+    return speak(display_sentence).text
+
+
+def speak(display_sentence: str, lexicon: Lexicon | None = None) -> Normalized:
+    """Return the spoken text for `display_sentence` and the normalizer's unsure tokens.
+
+    The editors' `lexicon` applies first; its output and bare domains are kept out of the
+    automatic normalization (held as placeholders), so neither is rewritten again.
+    """
+    text = _PRIVATE.sub("", display_sentence)
+    kept: list[str] = []
+    text = _EMAIL.sub("", text)
+    text = _URL.sub(lambda m: _domain(m, kept), text)
+    text = _BARE_DOMAIN.sub(lambda m: _hold(m.group(), kept), text)
     text = _PICTOGRAPHS.sub(" ", text)
     text = _QUOTES.sub("", text)
     text = text.replace("’", "'")  # the apostrophe in "geht’s" stays, as a plain one
-    text = normalize(text)
     text = _EMPTY_BRACKETS.sub("", text)
+    if lexicon is not None:
+        text = lexicon.replace(text, lambda entry: _hold(entry.spoken, kept))
+    text, flags = normalize_with_flags(text)
+    text = _HELD.sub(lambda m: kept[ord(m.group()) - _FIRST_HELD], text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", text)).strip()
     # A leftover like "." or "–" after removing an emoji or address says nothing.
-    return text if _SPEAKABLE.search(text) else ""
+    return Normalized(text if _SPEAKABLE.search(text) else "", flags)
 
 
-def _domain(match: re.Match[str]) -> str:
-    """Return the bare domain of a URL match, keeping punctuation that followed it."""
+def _hold(text: str, kept: list[str]) -> str:
+    """Keep `text` aside and return the placeholder character that stands for it."""
+    kept.append(text)
+    return chr(_FIRST_HELD + len(kept) - 1)
+
+
+def _domain(match: re.Match[str], kept: list[str]) -> str:
+    """Return the held bare domain of a URL match, then the punctuation that followed it."""
     url = match.group()
     stripped = url
     while stripped and stripped[-1] in _URL_TAIL:
@@ -68,7 +116,8 @@ def _domain(match: re.Match[str]) -> str:
     tail = url[len(stripped) :]
     # Not urlsplit: it raises on malformed hosts ("http://[t"), and text is never an error.
     host = _HOST.match(stripped)
-    return (host.group(1).removeprefix("www.") if host else "") + tail
+    domain = host.group(1).removeprefix("www.") if host else ""
+    return (_hold(domain, kept) if domain else "") + tail
 
 
 def _collapse_spaces(text: str) -> str:
@@ -81,13 +130,45 @@ def _drop_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
-# Applied in order by `normalize`. Later issues append German rules (numbers, units,
-# abbreviations, lexicon) here; each must be pure and deterministic.
-NORMALIZERS: tuple[Callable[[str], str], ...] = (_drop_invisible, _collapse_spaces)
+def _collapse(text: str, flags: list[str]) -> str:
+    """Turn every run of whitespace (also no-break and thin spaces) into one space."""
+    return _collapse_spaces(text)
+
+
+def _invisible(text: str, flags: list[str]) -> str:
+    """Remove soft hyphens and zero-width characters, which engines may spell out."""
+    return _drop_invisible(text)
+
+
+Step = Callable[[str, list[str]], str]
+
+# Applied in order by `normalize`: each takes the text and a list to append unsure tokens to,
+# and must be pure and deterministic. The order matters: abbreviations before numbers
+# ("Nr. 1", "Mio."), dates and ranges before plain numbers, numbers and units before acronyms
+# ("20 MW"), and pauses last, when the en dash of ranges is gone.
+NORMALIZERS: tuple[Step, ...] = (
+    _invisible,
+    _collapse,
+    expand_abbreviations,
+    split_glued,
+    say_dates,
+    say_quantities,
+    say_numbers,
+    respell_acronyms,
+    flag_abbreviations,
+    make_pauses,
+    _collapse,
+)
 
 
 def normalize(text: str) -> str:
     """Rewrite `text` the way it should be pronounced by applying `NORMALIZERS` in order."""
+    return normalize_with_flags(text).text
+
+
+def normalize_with_flags(text: str) -> Normalized:
+    """Return the pronounceable text and the tokens the rules were unsure of."""
+    flags: list[str] = []
     for step in NORMALIZERS:
-        text = step(text)
-    return text
+        text = step(text, flags)
+    return Normalized(text, tuple(dict.fromkeys(flags)))

@@ -16,7 +16,16 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from audionews.speech.numbers import BEFORE, NUMBER, amount, is_label, one, parse, word_before
+from audionews.speech.numbers import (
+    BEFORE,
+    NUMBER,
+    amount,
+    is_label,
+    one,
+    parse,
+    word_before,
+    word_set,
+)
 
 
 class Unit(NamedTuple):
@@ -91,7 +100,7 @@ UNITS: dict[str, Unit] = {
     "ct": _unit("Cent", "m"),
     "Cent": _unit("Cent", "m"),
 }
-MONEY = frozenset("€ EUR Euro $ USD Dollar US-Dollar £ GBP CHF Franken ¥".split())
+MONEY = word_set("€ EUR Euro $ USD Dollar US-Dollar £ GBP CHF Franken ¥")
 # Scale words, after the abbreviations step has spelled out "Mio." and "Mrd.".
 SCALES: dict[str, Unit] = {
     word: unit
@@ -116,13 +125,15 @@ _QUANTITY = re.compile(
     + _UNIT
     + r")(?![\w²³/]))?"
 )
-_SYMBOL_FIRST = re.compile(r"(?<![\w])([€$£¥]|EUR|USD)\s?(" + NUMBER + r")(?![\d])")
+_SYMBOL_FIRST = re.compile(
+    r"(?<![\w])([€$£¥]|EUR|USD)\s?(" + NUMBER + r")(?![\d])(\s?(?:" + _SCALE + r")\b)?"
+)
 _LONE_SYMBOL = re.compile("|".join(re.escape(s) for s in _SYMBOLS))
 
 
 def say_quantities(text: str, flags: list[str]) -> str:
     """Read numbers followed by a unit, a currency or a scale word; say lone symbols."""
-    text = _SYMBOL_FIRST.sub(r"\2 \1", text)
+    text = _SYMBOL_FIRST.sub(lambda m: f"{m.group(2)}{m.group(3) or ''} {m.group(1)}", text)
     text = _QUANTITY.sub(_quantity, text)
     return _LONE_SYMBOL.sub(lambda m: f" {_SYMBOLS[m.group()]} ", text)
 
@@ -149,7 +160,9 @@ def _quantity(match: re.Match[str]) -> str:
         words.append(SCALES[scale].singular if single else SCALES[scale].plural)
     if unit:
         words.append(unit.singular if single and not scale else unit.plural)
-    return " ".join(words)
+    # "Std." at the end of a sentence: its period also ended the sentence.
+    final = unit_text and unit_text.endswith(".") and match.end() == len(match.string)
+    return " ".join(words) + ("." if final else "")
 
 
 def _money(whole: int, cents: str, unit: Unit) -> str:
