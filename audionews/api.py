@@ -14,6 +14,7 @@ from .db import db
 from .errors import ApiError
 from .models import Article, Job
 from .status import article_status
+from .voice import script_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_ID = 2**63 - 1  # the largest id any database here stores
@@ -90,6 +91,35 @@ def get_article(slug: str) -> Response:
         # Unpublished (e.g. embargoed) articles are visible to token holders only.
         raise ApiError(404, "not_found", f"Es gibt keinen Artikel „{slug}“.")
     return jsonify(article_status(article))
+
+
+@bp.get("/articles/<slug>/script")
+def get_script(slug: str) -> Response:
+    """Return the spoken version of the current revision, segment by segment."""
+    article = _find(slug)
+    if not article.published and not has_valid_token():
+        raise ApiError(404, "not_found", f"Es gibt keinen Artikel „{slug}“.")
+    settings = current_app.config["AUDIONEWS"]
+    script = script_for(article.title, article.summary, article.body, settings)
+    rendition = article.ready_for(article.revision)
+    # Cue times belong to the segments of the render of this very revision.
+    times = {cue["index"]: cue for cue in rendition.cues} if rendition is not None else {}
+    segments = []
+    for segment in script:
+        item: dict[str, Any] = segment.to_dict()
+        cue = times.get(segment.index)
+        if cue is not None and cue.get("display") == segment.display:
+            item["start"], item["end"] = cue["start"], cue["end"]
+        segments.append(item)
+    return jsonify(
+        {
+            "slug": article.slug,
+            "revision": article.revision,
+            "rendered": rendition is not None,
+            "unsure": sorted({flag for segment in script for flag in segment.flags}),
+            "segments": segments,
+        }
+    )
 
 
 @bp.post("/articles/<slug>/render")

@@ -255,3 +255,28 @@ def test_concurrent_saves_never_share_a_revision(app: Flask) -> None:
         thread.join()
     assert not errors, errors
     assert sorted(results) == [2, 3, 4, 5]
+
+
+def test_script_shows_what_will_be_said_and_when(
+    client: FlaskClient, auth: dict, app: Flask
+) -> None:
+    from audionews import jobs
+
+    text = SHORT_ARTICLE | {"body": "Am 3. Oktober kostete es 4.567,50 €. Die XYZQ prüft das."}
+    res = client.post("/api/v1/articles", json=text, headers=auth).get_json()
+    script = client.get("/api/v1/articles/kurzmeldung-testlauf/script").get_json()
+    assert script["rendered"] is False and script["revision"] == 1
+    first = script["segments"][0]
+    assert set(first) >= {"section", "display", "spoken", "pause_ms", "flags"}
+    assert first["section"] == "title" and "start" not in first
+    spoken = " ".join(s["spoken"] for s in script["segments"])
+    assert "dritten Oktober" in spoken and "Euro" in spoken and "4.567" not in spoken
+    assert "XYZQ" in script["unsure"]
+
+    with app.test_request_context():
+        jobs.run_render(1, 1, res["job"])
+    script = client.get("/api/v1/articles/kurzmeldung-testlauf/script").get_json()
+    assert script["rendered"] is True
+    starts = [s["start"] for s in script["segments"]]
+    assert starts == sorted(starts) and starts[0] == 0.0
+    assert all(s["end"] > s["start"] for s in script["segments"])
