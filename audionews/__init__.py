@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from . import config
 from .db import db
 from .queue import celery_init_app
+from .schema import ensure_schema
 from .storage import Storage
 
 ROOT = config.ROOT
@@ -51,7 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         from . import models  # noqa: F401  (register tables)
 
-        db.create_all()
+        ensure_schema(db.engine)
     celery_init_app(app)
 
     from . import api, errors, media, pages
