@@ -55,10 +55,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ensure_schema(db.engine)
     celery_init_app(app)
 
-    from . import api, errors, media, pages
+    from . import api, errors, feeds, media, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
     return app

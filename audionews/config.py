@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .categories import normalize_category
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +41,13 @@ def _bitrate(value: str) -> int:
     if not 48 <= number <= 320:
         raise ValueError(f"muss zwischen 48 und 320 liegen: {value!r}")
     return number
+
+
+def _podcast_type(value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered not in {"episodic", "serial"}:
+        raise ValueError(f"episodic oder serial erwartet: {value!r}")
+    return lowered
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,49 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("SWEEP_SECONDS", 60.0, "How often workers look for lost renders.", _positive_float),
     Setting("MAX_ARTICLE_BYTES", 200_000, "Largest accepted article text.", _positive_int),
+    Setting("FEED_ITEMS", 100, "Episodes in each podcast feed, newest first.", _positive_int),
+    Setting(
+        "FEED_RECHECK_SECONDS",
+        1.0,
+        "A built feed is served this long before the database is asked whether it changed.",
+        _positive_float,
+    ),
+    Setting(
+        "PODCAST_DESCRIPTION",
+        "Aktuelle Nachrichten zum Hören: jede Meldung mit Kurzfassung und Hauptartikel.",
+        "Channel description of the podcast feeds.",
+        str,
+    ),
+    Setting("PODCAST_AUTHOR", "audionews", "`itunes:author` and owner name of the feeds.", str),
+    Setting(
+        "PODCAST_EMAIL",
+        "podcast@example.org",
+        "Owner e-mail (`itunes:owner`, `podcast:locked`); Apple mails the verification code here.",
+        str,
+    ),
+    Setting(
+        "PODCAST_COPYRIGHT", "", "Copyright line of the feeds; empty = „© <PODCAST_AUTHOR>“.", str
+    ),
+    Setting(
+        "PODCAST_CATEGORY",
+        "News > Daily News",
+        "Apple Podcasts category, „Category > Subcategory“ from Apple's list.",
+        normalize_category,
+    ),
+    Setting(
+        "PODCAST_IMAGE",
+        "",
+        "URL of the cover (square JPEG/PNG, 1400-3000 px, RGB); empty = a generated cover.",
+        str,
+    ),
+    Setting("PODCAST_EXPLICIT", False, "`itunes:explicit` of the feeds.", _bool),
+    Setting("PODCAST_TYPE", "episodic", "`itunes:type`: `episodic` or `serial`.", _podcast_type),
+    Setting(
+        "PODCAST_LOCKED",
+        True,
+        "`podcast:locked`: other hosts may not import the feed without the owner's consent.",
+        _bool,
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

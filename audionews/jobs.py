@@ -138,7 +138,7 @@ def run_render(
             voice=output.voice,
             options=output.options,
             chapters=output.chapters,
-            files=output.files,
+            files=output.files | output.sidecars,
             sizes=output.sizes,
             durations=output.durations,
             cues=output.cues,

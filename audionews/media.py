@@ -1,8 +1,13 @@
-"""Serve published media files with Range, HEAD, ETag and long cache lifetimes."""
+"""Serve published media files with Range, HEAD, ETag, CORS and long cache lifetimes.
+
+Everything here is content-named and immutable. In production a web server or CDN may serve
+media/ directly with the same headers (docs/deploy.md); this view is the reference for them.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, send_file
+from flask import Blueprint, Response, abort, current_app, request, send_file
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from .storage import Storage
 
@@ -14,12 +19,32 @@ TYPES = {
     ".json": "application/json",
     ".png": "image/png",
     ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
 }
+# JSON chapters (Podcast Index) have their own type; transcripts.py names them "-chapters.json".
+CHAPTERS_SUFFIX = "chapters.json"
+CHAPTERS_TYPE = "application/json+chapters"
 YEAR = 365 * 24 * 3600
+CACHE_CONTROL = f"public, max-age={YEAR}, immutable, no-transform"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Accept-Ranges, Content-Length, Content-Range, ETag",
+}
 
 
-@bp.route("/media/<name>", methods=["GET", "HEAD"])
+def media_type(name: str) -> str:
+    """Return the Content-Type of media file `name`."""
+    lowered = name.lower()
+    if lowered.endswith(CHAPTERS_SUFFIX):
+        return CHAPTERS_TYPE
+    dot = lowered.rfind(".")
+    return TYPES.get(lowered[dot:] if dot >= 0 else "", "application/octet-stream")
+
+
+@bp.route("/media/<name>", methods=["GET", "HEAD", "OPTIONS"], provide_automatic_options=False)
 def get(name: str) -> Response:
+    if request.method == "OPTIONS":
+        return _preflight()
     storage: Storage = current_app.extensions["storage"]
     try:
         path = storage.path(name)
@@ -27,9 +52,34 @@ def get(name: str) -> Response:
         abort(404)
     if not path.is_file():
         abort(404)
-    mimetype = TYPES.get(path.suffix.lower(), "application/octet-stream")
     # Content-named files never change: clients and proxies may keep them for a year.
-    response = send_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=YEAR)
-    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    # Flask sends the bytes as they are (no gzip): Range offsets must address the file.
+    try:
+        response = send_file(
+            path, mimetype=media_type(name), conditional=True, etag=True, max_age=YEAR
+        )
+    except RequestedRangeNotSatisfiable:
+        # The error page would drop the Content-Range that tells the client the real length.
+        response = current_app.response_class(
+            "Der angefragte Bereich liegt außerhalb der Datei.\n",
+            status=416,
+            mimetype="text/plain",
+        )
+        response.headers["Content-Range"] = f"bytes */{path.stat().st_size}"
+    response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Accept-Ranges"] = "bytes"
+    # Web players on other sites fetch transcripts and chapters: everything here is public.
+    response.headers.update(CORS_HEADERS)
+    return response
+
+
+def _preflight() -> Response:
+    """Answer CORS preflights (a Range request with several ranges is not "simple")."""
+    response = current_app.response_class(status=204)
+    response.headers.update(CORS_HEADERS)
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    requested = request.headers.get("Access-Control-Request-Headers")
+    response.headers["Access-Control-Allow-Headers"] = requested or "Range"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers["Allow"] = "GET, HEAD, OPTIONS"
     return response

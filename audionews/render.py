@@ -18,9 +18,10 @@ from typing import Any
 from .audio.encode import Mp3Encoder
 from .audio.loudness import TARGET_LUFS, normalize
 from .audio.pcm import fade, resample, silence, trim_silence
-from .audio.tags import mp3_duration, write_tags
+from .audio.tags import mp3_duration, write_chapters, write_tags
 from .speech import DEFAULT_PAUSES, Pauses, Segment, build_script
 from .storage import Storage
+from .transcripts import SIDECAR_KINDS, chapter_list, publish_sidecars
 from .tts import Engine, EngineChain, EngineError, EngineUnavailable
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,10 @@ class RenderOutput:
     engine: str
     voice: str
     options: dict[str, Any]
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # kind -> MP3 name
+    # Transcripts and chapters (transcripts.sidecar_key -> name); jobs.py stores both sets in
+    # Rendition.files.
+    sidecars: dict[str, str] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     durations: dict[str, float] = field(default_factory=dict)
     chapters: dict[str, float] = field(default_factory=dict)
@@ -237,11 +241,26 @@ class Renderer:
                     publisher=self.artist,
                 )
                 output.durations[kind] = round(mp3_duration(temp), 3)
+                if kind in SIDECAR_KINDS:
+                    # The ID3 chapters and the JSON chapters come from one list: they agree.
+                    spans = chapter_list(output.chapters, output.durations[kind], kind=kind)
+                    write_chapters(temp, spans)
                 output.sizes[kind] = temp.stat().st_size
                 output.files[kind] = self.storage.publish(temp, item.slug, f"{kind}.mp3")
         finally:
             for temp in temps.values():
                 temp.unlink(missing_ok=True)
+        output.sidecars.update(
+            publish_sidecars(
+                self.storage,
+                item.slug,
+                title=item.title,
+                podcast=self.album,
+                cues=output.cues,
+                chapters=output.chapters,
+                durations=output.durations,
+            )
+        )
 
 
 def _last_of_section(script: list[Segment], seg: Segment) -> bool:

@@ -78,3 +78,49 @@ def test_pages_answer_in_german(sqlite_app: Flask) -> None:
     assert index.status_code == 200 and b'lang="de"' in index.data
     missing = client.get("/artikel/gibt-es-nicht")
     assert missing.status_code == 404 and b"Diese Seite gibt es nicht" in missing.data
+
+
+@pytest.mark.parametrize(
+    ("suffix", "mimetype"),
+    [
+        ("transcript.vtt", "text/vtt"),
+        ("transcript.json", "application/json"),
+        ("chapters.json", "application/json+chapters"),
+        ("summary-chapters.json", "application/json+chapters"),
+        ("png", "image/png"),
+        ("jpg", "image/jpeg"),
+        ("episode.mp3", "audio/mpeg"),
+    ],
+)
+def test_types_cors_and_caching(sqlite_app: Flask, suffix: str, mimetype: str) -> None:
+    storage: Storage = sqlite_app.extensions["storage"]
+    name = storage.write_bytes(b"WEBVTT\n\n" * 50, "test", suffix)
+    res = sqlite_app.test_client().get(f"/media/{name}")
+    assert res.status_code == 200 and res.mimetype == mimetype
+    assert res.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Content-Range" in res.headers["Access-Control-Expose-Headers"]
+    cache = res.headers["Cache-Control"]
+    assert "max-age=31536000" in cache and "immutable" in cache and "no-transform" in cache
+
+
+def test_unsatisfiable_range_names_the_length(mp3: tuple[FlaskClient, str, bytes]) -> None:
+    client, url, data = mp3
+    res = client.get(url, headers={"Range": f"bytes={len(data)}-"})
+    assert res.status_code == 416
+    assert res.headers["Content-Range"] == f"bytes */{len(data)}"
+    assert "außerhalb" in res.get_data(as_text=True)
+
+
+def test_cors_preflight(mp3: tuple[FlaskClient, str, bytes]) -> None:
+    client, url, _ = mp3
+    res = client.options(
+        url,
+        headers={
+            "Origin": "https://player.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "range",
+        },
+    )
+    assert res.status_code == 204
+    assert res.headers["Access-Control-Allow-Origin"] == "*"
+    assert res.headers["Access-Control-Allow-Headers"] == "range"

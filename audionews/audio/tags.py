@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime
 import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mutagen import MutagenError
 from mutagen.id3 import (
+    CHAP,
     COMM,
+    CTOC,
     ID3,
     TALB,
     TDRC,
@@ -17,6 +21,7 @@ from mutagen.id3 import (
     TLAN,
     TPE1,
     TPUB,
+    CTOCFlags,
     Encoding,
     ID3NoHeaderError,
 )
@@ -63,6 +68,77 @@ def write_tags(
         tags.add(COMM(encoding=_UTF8, lang=language, desc="", text=comment))
     # v1=0: ID3v1 is Latin-1 only and would mangle German text; v2.4 stores UTF-8.
     tags.save(path, v2_version=4, v1=0)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of an MP3 file: a title and its span in seconds."""
+
+    title: str
+    start: float
+    end: float
+
+
+# "No byte offset" in CHAP frames: players seek by time.
+_NO_OFFSET = 0xFFFFFFFF
+
+
+def write_chapters(path: Path, chapters: Sequence[Chapter], toc_title: str = "Kapitel") -> None:
+    """Replace the ID3 chapters (CHAP frames and one top-level, ordered CTOC) of an MP3 file.
+
+    Other frames are kept. Times are stored in whole milliseconds, as ID3v2 Chapters 1.0 says.
+    Call before `Storage.publish`: published files are immutable.
+    """
+    try:
+        tags = ID3(path)
+    except ID3NoHeaderError:
+        tags = ID3()
+    tags.delall("CHAP")
+    tags.delall("CTOC")
+    ids = []
+    for number, chapter in enumerate(chapters):
+        element_id = f"chp{number}"
+        ids.append(element_id)
+        tags.add(
+            CHAP(
+                element_id=element_id,
+                start_time=round(chapter.start * 1000),
+                end_time=round(chapter.end * 1000),
+                start_offset=_NO_OFFSET,
+                end_offset=_NO_OFFSET,
+                sub_frames=[TIT2(encoding=_UTF8, text=chapter.title)],
+            )
+        )
+    if ids:
+        tags.add(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=_UTF8, text=toc_title)],
+            )
+        )
+    tags.save(path, v2_version=4, v1=0)
+
+
+def read_chapters(path: Path) -> list[Chapter]:
+    """Return the chapters of an MP3 file in the order of its top-level CTOC (or by time)."""
+    try:
+        tags = ID3(path)
+    except ID3NoHeaderError:
+        return []
+    frames = {frame.element_id: frame for frame in tags.getall("CHAP")}
+    tocs = [toc for toc in tags.getall("CTOC") if toc.flags & CTOCFlags.TOP_LEVEL]
+    if tocs:
+        order = [frames[i] for i in tocs[0].child_element_ids if i in frames]
+    else:
+        order = sorted(frames.values(), key=lambda frame: frame.start_time)
+    chapters = []
+    for frame in order:
+        titles = [sub for sub in frame.sub_frames.values() if sub.FrameID == "TIT2"]
+        title = str(titles[0].text[0]) if titles else ""
+        chapters.append(Chapter(title, frame.start_time / 1000, frame.end_time / 1000))
+    return chapters
 
 
 def mp3_duration(path: Path) -> float:
