@@ -40,7 +40,7 @@ def celery_init_app(app: Flask) -> Celery:
             "data_folder_in": str(folder / "messages"),
             "data_folder_out": str(folder / "messages"),
             "control_folder": str(folder / "control"),
-            "polling_interval": 0.2,
+            "polling_interval": 0.05,  # a directory listing; cheap, and jobs start at once
         }
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.conf.update(

@@ -39,8 +39,11 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never a mix."""
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never a mix.
+
+    `durable` also makes the rename itself survive a crash; a cache entry can do without.
+    """
     path = Path(path)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     try:
@@ -54,7 +57,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _check_name(name: str) -> None:
@@ -117,7 +121,8 @@ class Storage:
         """Store the PCM of `key` atomically."""
         path = self.segment_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, pcm)
+        # A segment whose rename a crash undoes is merely missing and gets synthesized again.
+        atomic_write(path, pcm, durable=False)
 
     def has_segment(self, key: str) -> bool:
         """Return whether `key` is cached."""

@@ -33,9 +33,7 @@ class Mp3Encoder:
     several encoders in turn without deadlock.
     """
 
-    def __init__(
-        self, path: Path, *, rate: int = RATE, bitrate_kbps: int = 64, in_rate: int | None = None
-    ) -> None:
+    def __init__(self, path: Path, *, rate: int = RATE, bitrate_kbps: int = 64) -> None:
         if bitrate_kbps <= 0 or rate <= 0:
             raise ValueError(f"invalid rate {rate} or bitrate {bitrate_kbps}")
         self.path = Path(path)
@@ -46,10 +44,11 @@ class Mp3Encoder:
         # fmt: off
         cmd = [
             ffmpeg_path(), "-hide_banner", "-nostats", "-loglevel", "error", "-y",
-            # The input may come at an engine's own rate; ffmpeg resamples once, streaming.
-            "-f", "s16le", "-ar", str(in_rate or rate), "-ac", "1", "-i", "pipe:0",
+            "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
             "-map_metadata", "-1",
-            "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-ar", str(rate), "-ac", "1",
+            # Quality 5 is LAME's own default: 1.5x faster than ffmpeg's 3, alike for speech.
+            "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-compression_level", "5",
+            "-ar", str(rate), "-ac", "1",
             "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
             "-f", "mp3", str(self.path),
         ]
