@@ -1,16 +1,68 @@
-"""Public HTML pages: the article list and the player page."""
+"""Public HTML pages: the article list and the player page with its read-along transcript."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
 from .db import db
 from .models import Article, Rendition
+from .speech import strip_markdown
 
 bp = Blueprint("pages", __name__)
+
+SECTION_LABELS = {"title": "Titel", "summary": "In Kürze", "body": "Hauptartikel"}
+FILE_LABELS = (
+    ("episode", "Ganzer Beitrag"),
+    ("summary", "Nur „In Kürze“"),
+    ("body", "Nur Hauptartikel"),
+)
+MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+@dataclass
+class Sentence:
+    """One sentence of the transcript with its time span in the episode (None: not timed)."""
+
+    number: int
+    text: str
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclass
+class Section:
+    key: str
+    label: str
+    start: float | None
+    paragraphs: list[list[Sentence]] = field(default_factory=list)
+
+
+@dataclass
+class Chapter:
+    key: str
+    label: str
+    start: float
 
 
 def _listed() -> list[tuple[Article, Rendition]]:
@@ -39,7 +91,93 @@ def article(slug: str) -> str:
     rendition = row.current_rendition() if row is not None else None
     if row is None or rendition is None:
         abort(404)
-    return render_template("article.html", article=row, rendition=rendition)
+    return render_template(
+        "article.html",
+        article=row,
+        rendition=rendition,
+        chapters=chapters(rendition),
+        sections=transcript(row, rendition),
+        downloads=[(kind, label) for kind, label in FILE_LABELS if rendition.files.get(kind)],
+        links=[link for link in row.links or [] if _safe_url(link.get("url", ""))],
+    )
+
+
+def chapters(rendition: Rendition) -> list[Chapter]:
+    """Return the rendition's chapters in time order with German labels."""
+    found = [
+        Chapter(key, SECTION_LABELS.get(key, key), float(start))
+        for key, start in (rendition.chapters or {}).items()
+        if start is not None
+    ]
+    return sorted(found, key=lambda chapter: chapter.start)
+
+
+def transcript(article: Article, rendition: Rendition) -> list[Section]:
+    """Group the rendition's cues into sections, paragraphs and sentences.
+
+    The cues say what the audio says (display text and episode times, several cues per long
+    sentence); the article text says where paragraphs break. Each sentence is looked up in the
+    article's paragraphs in order; one that is not found (the text changed after the render)
+    stays in the current paragraph. Without cues the article text is shown untimed.
+    """
+    starts = {key: float(value) for key, value in (rendition.chapters or {}).items()}
+    sections: list[Section] = []
+    for key in ("summary", "body"):
+        section = Section(key, SECTION_LABELS[key], starts.get(key))
+        sentences = _cue_sentences(rendition.cues or [], key)
+        texts = _paragraph_texts(getattr(article, key) or "")
+        if sentences:
+            section.paragraphs = _group(sentences, texts)
+        else:
+            section.paragraphs = [[Sentence(n, text)] for n, text in enumerate(texts)]
+        if section.paragraphs:
+            sections.append(section)
+    return sections
+
+
+def _cue_sentences(cues: list[dict[str, Any]], section: str) -> list[Sentence]:
+    """Merge the cues of one section into sentences spanning all their pieces."""
+    merged: dict[int, Sentence] = {}
+    for cue in cues:
+        if cue.get("section") != section:
+            continue
+        number = int(cue.get("sentence", cue.get("index", 0)))
+        start, end = float(cue.get("start", 0.0)), float(cue.get("end", 0.0))
+        current = merged.get(number)
+        if current is None:
+            merged[number] = Sentence(number, str(cue.get("display", "")), start, end)
+        else:
+            current.start = start if current.start is None else min(current.start, start)
+            current.end = end if current.end is None else max(current.end, end)
+    return [merged[number] for number in sorted(merged)]
+
+
+def _paragraph_texts(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [" ".join(strip_markdown(part).split()) for part in _PARAGRAPH_BREAK.split(text) if part]
+
+
+def _group(sentences: list[Sentence], paragraphs: list[str]) -> list[list[Sentence]]:
+    groups: list[list[Sentence]] = [[]]
+    where, offset = 0, 0  # paragraph index and position in it
+    for sentence in sentences:
+        needle = " ".join(sentence.text.split())
+        for candidate in range(where, len(paragraphs)):
+            found = paragraphs[candidate].find(needle, offset if candidate == where else 0)
+            if found >= 0:
+                if candidate != where and groups[-1]:
+                    groups.append([])
+                where, offset = candidate, found + len(needle)
+                break
+        groups[-1].append(sentence)
+    return [group for group in groups if group]
+
+
+def _safe_url(url: str) -> bool:
+    try:
+        return urlsplit(url).scheme.lower() in {"http", "https"}
+    except ValueError:
+        return False
 
 
 @bp.app_template_filter("minutes")
@@ -48,3 +186,45 @@ def minutes(seconds: Any) -> str:
     total = round(float(seconds or 0))
     mins, secs = divmod(total, 60)
     return f"{mins} Min. {secs} Sek." if mins else f"{secs} Sek."
+
+
+@bp.app_template_filter("spoken_duration")
+def spoken_duration(seconds: Any) -> str:
+    """Format seconds in full German words: "1 Minute 5 Sekunden" (as the player's JS does)."""
+    total = max(0, round(float(seconds or 0)))
+    mins, secs = divmod(total, 60)
+    parts = []
+    if mins:
+        parts.append(f"{mins} Minute" if mins == 1 else f"{mins} Minuten")
+    if secs or not mins:
+        parts.append(f"{secs} Sekunde" if secs == 1 else f"{secs} Sekunden")
+    return " ".join(parts)
+
+
+@bp.app_template_filter("clock")
+def clock(seconds: Any) -> str:
+    """Format seconds as a clock reading: "1:05"."""
+    total = max(0, round(float(seconds or 0)))
+    mins, secs = divmod(total, 60)
+    return f"{mins}:{secs:02d}"
+
+
+@bp.app_template_filter("german_date")
+def german_date(value: datetime) -> str:
+    """Format a date the German way: "27. November 2025"."""
+    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+
+
+@bp.app_template_filter("kilobytes")
+def kilobytes(size: Any) -> str:
+    """Format a byte count: "593 kB", "1,2 MB"."""
+    value = int(size or 0)
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.1f} MB".replace(".", ",")
+    return f"{max(1, round(value / 1000))} kB"
+
+
+@bp.app_template_filter("paragraphs")
+def paragraphs(text: str) -> list[str]:
+    """Split article text into paragraphs of display text (inline Markdown removed)."""
+    return _paragraph_texts(text or "")
