@@ -152,7 +152,7 @@ def test_serve_renders_queued_articles_and_serves_them(tmp_path: Path) -> None:
     )
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "audionews", "serve", "--port", str(port)],
+        [sys.executable, "-m", "audionews", "serve", "--dev", "--port", str(port)],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -165,12 +165,12 @@ def test_serve_renders_queued_articles_and_serves_them(tmp_path: Path) -> None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as res:
                     page = res.read().decode()
-                if page.count("<audio") >= 3:
+                if page.count("<audio") >= 6:
                     break
             except OSError:
                 pass
             time.sleep(0.3)
-        assert page.count("<audio") == 3, page  # the summary of each of the three samples
+        assert page.count("<audio") == 6, page  # summary and body of the three samples
         assert 'preload="metadata"' in page and 'lang="de"' in page
         src = page.split("<audio", 1)[1].split('src="', 1)[1].split('"', 1)[0]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{src}", timeout=5) as res:
@@ -194,7 +194,7 @@ def test_import_while_serve_runs_is_rendered_at_once(tmp_path: Path) -> None:
     env = worker_env(settings)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "audionews", "serve", "--port", str(port)],
+        [sys.executable, "-m", "audionews", "serve", "--dev", "--port", str(port)],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,

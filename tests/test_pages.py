@@ -55,7 +55,7 @@ def test_index_lists_published_audio_newest_first(site: FlaskClient) -> None:
     assert titles == ["bahnverkehr-gdl-kuendigt-neuen-warnstreik-an", "kurzmeldung-testlauf"]
     assert "2. März 2025" in page and "1. März 2025" in page
     assert "Das ist ein kurzer Test. Er prüft die Vertonung." in page
-    assert page.count('<audio controls preload="metadata"') == 2
+    assert page.count('<audio controls preload="metadata"') == 4  # summary and body, twice
     assert 'href="/feed.xml">Alle Beiträge</a>' in page
     assert 'href="/feed/kurz.xml">Nur Kurzfassungen</a>' in page
     assert "<title>Nachrichten zum Hören – audionews</title>" in page

@@ -29,12 +29,15 @@ def no_js_page(browser: Any) -> Any:
 def test_without_javascript_audio_downloads_and_text_are_there(site: Site, no_js_page: Any) -> None:
     page = no_js_page
     page.goto(site.article_url())
-    audio = page.locator("audio")
-    assert audio.count() == 1
-    assert audio.get_attribute("controls") is not None
-    assert audio.get_attribute("preload") == "metadata"
-    assert audio.get_attribute("src").endswith("-episode.mp3")
-    assert audio.is_visible()
+    assert page.locator("audio").count() == 2  # the whole article and „In Kürze“
+    for audio, kind in (
+        (page.locator("#audio"), "episode"),
+        (page.locator(".quick audio"), "summary"),
+    ):
+        assert audio.get_attribute("controls") is not None
+        assert audio.get_attribute("preload") == "metadata"
+        assert audio.get_attribute("src").endswith(f"-{kind}.mp3")
+        assert audio.is_visible()
     assert page.locator("#controls").is_hidden()
     downloads = page.locator("a[download]")
     assert downloads.count() == 3
@@ -50,9 +53,9 @@ def test_without_javascript_audio_downloads_and_text_are_there(site: Site, no_js
     assert page.locator("h2", has_text="Mehr Wissen").is_visible()
 
     page.goto(site.url + "/")
-    summaries = page.locator("audio[controls][preload=metadata]")
-    assert summaries.count() == 2
-    assert all(summaries.nth(i).is_visible() for i in range(2))
+    players = page.locator("audio[controls][preload=metadata]")
+    assert players.count() == 4  # „In Kürze“ and „Hauptartikel“ of both articles
+    assert all(players.nth(i).is_visible() for i in range(4))
     assert page.locator("a[href$='/feed.xml']").text_content() == "Alle Beiträge"
     assert page.locator("a[href$='/feed/kurz.xml']").text_content() == "Nur Kurzfassungen"
 
