@@ -14,6 +14,7 @@ from sqlalchemy import select
 from .db import db
 from .models import Article, Rendition
 from .speech import strip_markdown
+from .speech.dates import MONTHS
 
 bp = Blueprint("pages", __name__)
 
@@ -22,20 +23,6 @@ FILE_LABELS = (
     ("episode", "Ganzer Beitrag"),
     ("summary", "Nur „In Kürze“"),
     ("body", "Nur Hauptartikel"),
-)
-MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
