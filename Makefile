@@ -17,7 +17,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/audionews import --samples --wait
-	$(VENV)/bin/audionews serve
+	$(VENV)/bin/audionews serve --dev
 
 test: $(STAMP)
 	$(PY) -m pytest

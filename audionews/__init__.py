@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from . import config
 from .db import db
 from .queue import celery_init_app
 from .schema import ensure_schema
+from .security import init_security, secret_key
 from .storage import Storage
 
 ROOT = config.ROOT
@@ -41,7 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not settings["MEDIA_DIR"]:
         settings["MEDIA_DIR"] = str(Path.cwd() / "media")
     app.config["AUDIONEWS"] = settings
-    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secrets.token_hex(32)
+    app.config["SECRET_KEY"] = secret_key(settings, app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(settings["DATABASE_URL"])
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_ARTICLE_BYTES"] + 64 * 1024
@@ -56,12 +56,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     celery_init_app(app)
 
     from . import api, errors, feeds, media, pages
+    from .editor import init_editor
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
+    init_editor(app)
     errors.register(app)
+    init_security(app)
     return app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from . import catalog
@@ -12,7 +12,7 @@ from .articles import ArticleError, ArticleInput, parse_json_bytes, parse_text
 from .auth import has_valid_token, token_required
 from .db import db
 from .errors import ApiError
-from .models import Article, Job
+from .models import Article, AuditEvent, Job, LexiconEntry
 from .status import article_status
 from .voice import script_for
 
@@ -67,9 +67,10 @@ def list_articles() -> Response:
 def create_article() -> tuple[Response, int]:
     data = _read_article()
     try:
-        result = catalog.save(data)
+        result = catalog.save(data, actor=_actor())
     except ArticleError as exc:
         raise ApiError(409, "conflict", exc.message, exc.field) from None
+    _audit(result)
     return _save_response(result, 201)
 
 
@@ -80,7 +81,8 @@ def update_article(slug: str) -> tuple[Response, int]:
     data = _read_article()
     if data.slug and data.slug != slug:
         raise ApiError(400, "invalid_article", "Die Kennung im Text passt nicht zur URL.", "slug")
-    result = catalog.save(data, slug=slug, must_exist=True)
+    result = catalog.save(data, slug=slug, must_exist=True, actor=_actor())
+    _audit(result)
     return _save_response(result, 200)
 
 
@@ -100,7 +102,9 @@ def get_script(slug: str) -> Response:
     if not article.published and not has_valid_token():
         raise ApiError(404, "not_found", f"Es gibt keinen Artikel „{slug}“.")
     settings = current_app.config["AUDIONEWS"]
-    script = script_for(article.title, article.summary, article.body, settings)
+    script = script_for(
+        article.title, article.summary, article.body, settings, LexiconEntry.current()
+    )
     rendition = article.ready_for(article.revision)
     # Cue times belong to the segments of the render of this very revision.
     times = {cue["index"]: cue for cue in rendition.cues} if rendition is not None else {}
@@ -126,6 +130,10 @@ def get_script(slug: str) -> Response:
 @token_required
 def render_article(slug: str) -> tuple[Response, int]:
     (job,) = catalog.request_render([_find(slug)])
+    db.session.add(
+        AuditEvent(actor=_actor(), action="render", target=slug, detail=f"Fassung {job.revision}")
+    )
+    db.session.commit()
     return jsonify(job.to_dict()), 202
 
 
@@ -135,6 +143,22 @@ def get_job(job_id: int) -> Response:
     if job is None:
         raise ApiError(404, "not_found", f"Es gibt keinen Auftrag {job_id}.")
     return jsonify(job.to_dict())
+
+
+def _actor() -> str:
+    return f"API: {g.api_token.name}"
+
+
+def _audit(result: catalog.SaveResult) -> None:
+    """Record a change made through the API in the back office's audit log."""
+    if not result.changed:
+        return
+    action = "create" if result.created else "edit"
+    detail = f"Fassung {result.article.revision}"
+    db.session.add(
+        AuditEvent(actor=_actor(), action=action, target=result.article.slug, detail=detail)
+    )
+    db.session.commit()
 
 
 def _find(slug: str) -> Article:

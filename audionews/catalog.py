@@ -20,6 +20,19 @@ class NotFound(LookupError):
     """No article has that slug."""
 
 
+class Conflict(ArticleError):
+    """The article changed since the revision the editor's form was based on."""
+
+    def __init__(self, revision: int) -> None:
+        super().__init__(
+            f"Der Artikel wurde inzwischen geändert (jetzt Fassung {revision}). "
+            "Ihre Eingaben sind unten erhalten; bitte mit der neuen Fassung abgleichen "
+            "und erneut speichern.",
+            "revision",
+        )
+        self.revision = revision
+
+
 @dataclass
 class SaveResult:
     article: Article
@@ -35,7 +48,14 @@ def find(slug: str) -> Article:
     return article
 
 
-def save(data: ArticleInput, *, slug: str | None = None, must_exist: bool = False) -> SaveResult:
+def save(
+    data: ArticleInput,
+    *,
+    slug: str | None = None,
+    must_exist: bool = False,
+    actor: str = "",
+    expected_revision: int | None = None,
+) -> SaveResult:
     """Create or update the article with `slug` (default: the input's slug or the title's).
 
     Unchanged content changes nothing: no new revision, no render. The render is queued only
@@ -45,7 +65,7 @@ def save(data: ArticleInput, *, slug: str | None = None, must_exist: bool = Fals
     slug = slug or data.slug or slugify(data.title)
     for attempt in range(SAVE_ATTEMPTS):
         try:
-            result = _save_once(data, slug, must_exist)
+            result = _save_once(data, slug, must_exist, actor, expected_revision)
             break
         except (IntegrityError, StaleDataError):
             db.session.rollback()
@@ -58,12 +78,17 @@ def save(data: ArticleInput, *, slug: str | None = None, must_exist: bool = Fals
     return result
 
 
-def _save_once(data: ArticleInput, slug: str, must_exist: bool) -> SaveResult:
+def _save_once(
+    data: ArticleInput, slug: str, must_exist: bool, actor: str, expected_revision: int | None
+) -> SaveResult:
     digest = data.content_hash()
     # Row lock where the database has one (PostgreSQL); the version column catches the rest.
     article = db.session.scalar(select(Article).where(Article.slug == slug).with_for_update())
     if article is None and must_exist:
         raise NotFound(slug)
+    if article is not None and expected_revision not in (None, article.revision):
+        db.session.rollback()
+        raise Conflict(article.revision)
     created = article is None
     new_revision = created
     changed = created
@@ -81,6 +106,8 @@ def _save_once(data: ArticleInput, slug: str, must_exist: bool) -> SaveResult:
         article.published = data.published
         article.updated_at = utcnow()
         changed = True
+    if changed:
+        article.updated_by = actor
     job = new_job(article) if new_revision else None
     db.session.commit()
     return SaveResult(article, created, changed, job)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -19,7 +20,7 @@ from werkzeug.security import generate_password_hash
 from . import catalog, config, create_app
 from .articles import ArticleError, ArticleInput, parse_file
 from .db import db
-from .models import ApiToken, Article, Editor, Job, JobStatus
+from .models import ApiToken, Article, AuditEvent, Editor, Job, JobStatus, utcnow
 from .queue import is_embedded
 
 if TYPE_CHECKING:
@@ -47,10 +48,29 @@ def cli() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=int, help="HTTP worker threads.")
-def serve(host: str, port: int, threads: int) -> None:
-    """Run the web app (and, with no broker configured, an embedded render worker)."""
+@click.option(
+    "--dev",
+    is_flag=True,
+    help="Development mode: start without AUDIONEWS_SECRET_KEY (a key is kept in instance/).",
+)
+def serve(host: str, port: int, threads: int, dev: bool) -> None:
+    """Run the web app (and, with no broker configured, an embedded render worker).
+
+    Production is the default: it refuses to start without AUDIONEWS_SECRET_KEY.
+    """
     import waitress
 
+    from .security import MISSING_KEY
+
+    try:
+        settings = config.load()
+    except config.SettingsError as exc:
+        raise click.ClickException(f"Ungültige Einstellung: {exc}") from None
+    dev = dev or bool(settings["DEV"])
+    if not settings["SECRET_KEY"] and not dev:
+        raise click.ClickException(MISSING_KEY)
+    if dev:
+        os.environ["AUDIONEWS_DEV"] = "1"
     app = _app()
     if is_embedded(app):
         _start_embedded(app, requeue_all=True)
@@ -180,6 +200,33 @@ def token_create(name: str) -> None:
         db.session.commit()
     click.echo(f"API-Token „{name}“ angelegt. Es wird nur dieses eine Mal angezeigt:", err=False)
     click.echo(clear)
+
+
+@token.command("revoke")
+@click.argument("token_ref", metavar="NAME|ID")
+def token_revoke(token_ref: str) -> None:
+    """Revoke an API token by its number, or every valid token with that name."""
+    app = _app()
+    with app.app_context():
+        query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+        if token_ref.isdigit():
+            query = query.where(ApiToken.id == int(token_ref))
+        else:
+            query = query.where(ApiToken.name == token_ref)
+        rows = db.session.scalars(query).all()
+        if not rows:
+            raise click.ClickException(f"Kein gültiges API-Token „{token_ref}“ gefunden.")
+        now = utcnow()
+        for row in rows:
+            row.revoked_at = now
+            db.session.add(
+                AuditEvent(
+                    actor="CLI", action="token-revoke", target=f"Token {row.id} „{row.name}“"
+                )
+            )
+        db.session.commit()
+        for row in rows:
+            click.echo(f"API-Token {row.id} „{row.name}“ widerrufen.")
 
 
 def _read_files(files: Iterable[Path]) -> Iterator[tuple[str, bytes]]:

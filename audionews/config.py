@@ -50,6 +50,16 @@ def _podcast_type(value: str) -> str:
     return lowered
 
 
+def _rate_limit(value: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError(f"keine Grenze wie „5 per minute“: {value!r}") from None
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -122,6 +132,27 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("SWEEP_SECONDS", 60.0, "How often workers look for lost renders.", _positive_float),
     Setting("MAX_ARTICLE_BYTES", 200_000, "Largest accepted article text.", _positive_int),
+    Setting(
+        "DEV",
+        False,
+        "Development mode: `audionews serve` starts without SECRET_KEY and keeps a generated "
+        "key in instance/dev-secret-key (same as `serve --dev`).",
+        _bool,
+    ),
+    Setting(
+        "SECURE_COOKIES",
+        False,
+        "Send the back-office session cookie over HTTPS only; on by itself when BASE_URL "
+        "starts with https://.",
+        _bool,
+    ),
+    Setting(
+        "LOGIN_LIMIT",
+        "5 per minute; 30 per hour",
+        "Failed back-office logins allowed per account and per address (Flask-Limiter syntax); "
+        "counted in Redis when BROKER_URL is redis://, in memory otherwise.",
+        _rate_limit,
+    ),
     Setting("FEED_ITEMS", 100, "Episodes in each podcast feed, newest first.", _positive_int),
     Setting(
         "FEED_RECHECK_SECONDS",

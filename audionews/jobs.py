@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from .db import db
-from .models import Article, Job, JobStatus, Rendition, utcnow
+from .models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
 from .render import Renderer, RenderError, RenderInput
 from .speech import Pauses
 from .tts import EngineChain
@@ -98,6 +98,7 @@ def run_render(
         summary=article.summary,
         body=article.body,
         date=article.created_at.date(),
+        lexicon=LexiconEntry.current(),
     )
     last_write = 0.0
 

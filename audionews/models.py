@@ -12,6 +12,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import db
+from .speech.lexicon import Lexicon
+from .speech.lexicon import LexiconEntry as LexiconRule
 
 
 def utcnow() -> datetime:
@@ -42,6 +44,8 @@ class Article(db.Model):  # type: ignore[name-defined]
     published: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who made the last change: an editor's name, "API: <token name>" or "CLI".
+    updated_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Optimistic locking: an UPDATE whose row changed since it was read fails instead of
     # silently overwriting, so two saves at once can never share a revision number.
     version: Mapped[int] = mapped_column(default=1)
@@ -146,6 +150,23 @@ class Editor(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class EditorSession(db.Model):  # type: ignore[name-defined]
+    """One login: the cookie carries a random nonce, the database only its SHA-256.
+
+    A login makes a new row (so the session id changes at every login); logout deletes it,
+    so a copied cookie is worthless afterwards.
+    """
+
+    __tablename__ = "editor_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    editor: Mapped[Editor] = relationship()
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -173,3 +194,47 @@ class ApiToken(db.Model):  # type: ignore[name-defined]
         if row is None or row.revoked_at is not None:
             return None
         return row
+
+
+class LexiconEntry(db.Model):  # type: ignore[name-defined]
+    """A pronunciation rule an editor saved: say `spoken` where `written` stands."""
+
+    __tablename__ = "lexicon_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    written: Mapped[str] = mapped_column(String(200))
+    spoken: Mapped[str] = mapped_column(String(400))
+    whole_word: Mapped[bool] = mapped_column(default=True)
+    case_sensitive: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+
+    def rule(self) -> LexiconRule:
+        return LexiconRule(
+            written=self.written,
+            spoken=self.spoken,
+            whole_word=self.whole_word,
+            case_sensitive=self.case_sensitive,
+        )
+
+    @classmethod
+    def current(cls) -> Lexicon:
+        """Return the lexicon every render and script uses now."""
+        rows = db.session.scalars(select(cls).order_by(cls.id)).all()
+        return Lexicon(row.rule() for row in rows)
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined]
+    """Who did what to which article, entry, token or account, and when."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(300), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .audio.encode import Mp3Encoder
 from .audio.loudness import TARGET_LUFS, normalize
 from .audio.pcm import fade, resample, silence, trim_silence
 from .audio.tags import mp3_duration, write_chapters, write_tags
-from .speech import DEFAULT_PAUSES, Pauses, Segment, build_script
+from .speech import DEFAULT_PAUSES, Lexicon, Pauses, Segment, build_script
 from .storage import Storage
 from .transcripts import SIDECAR_KINDS, chapter_list, publish_sidecars
 from .tts import Engine, EngineChain, EngineError, EngineUnavailable
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 PIPELINE_VERSION = 3
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 KINDS = ("summary", "body", "episode")
 KIND_TITLES = {"summary": "In Kürze", "body": "Hauptartikel"}
 
@@ -45,6 +46,7 @@ class RenderInput:
     summary: str
     body: str
     date: dt.date
+    lexicon: Lexicon | None = None  # the editors' pronunciations, applied for every engine
 
 
 @dataclass
@@ -100,38 +102,47 @@ class Renderer:
 
     def render(self, item: RenderInput, progress: Progress | None = None) -> RenderOutput:
         """Render `item` with the first engine that works and publish its files."""
-        script = build_script(item.title, item.summary, item.body, pauses=self.pauses)
+        script = build_script(
+            item.title, item.summary, item.body, pauses=self.pauses, lexicon=item.lexicon
+        )
         if not script:
             raise RenderError("Der Artikel enthält keinen vorlesbaren Text.")
+        engine, (keys, synthesized) = self._with_first_engine(
+            lambda engine: self._synthesize(engine, script, progress), "hat den Artikel gesprochen"
+        )
+        output = RenderOutput(
+            engine=engine.name,
+            voice=engine.voice,
+            options=dict(engine.cache_options())
+            | {
+                "sample_rate": engine.sample_rate,
+                "loudness_lufs": self.target_lufs,
+                "pauses_ms": asdict(self.pauses),
+            },
+            synthesized=synthesized,
+            cached=len(set(keys)) - synthesized,
+        )
+        self._assemble(item, script, keys, engine.sample_rate, output)
+        return output
+
+    def _with_first_engine(self, work: Callable[[Engine], T], what: str) -> tuple[Engine, T]:
+        """Run `work` with the chain's engines in turn; return the first that succeeds.
+
+        An unreachable engine opens its circuit breaker, so later work skips it for a while.
+        """
         problems: list[str] = []
         for engine in self.chain.engines():
             try:
-                keys, synthesized = self._synthesize(engine, script, progress)
+                return engine, work(engine)
             except EngineUnavailable as exc:
                 log.warning("engine %s unavailable: %s", engine.name, exc)
                 self.chain.report_unavailable(engine)
                 problems.append(f"{engine.name} nicht erreichbar")
-                continue
             except EngineError as exc:
                 log.warning("engine %s failed: %s", engine.name, exc)
                 problems.append(f"{engine.name} konnte den Text nicht sprechen")
-                continue
-            output = RenderOutput(
-                engine=engine.name,
-                voice=engine.voice,
-                options=dict(engine.cache_options())
-                | {
-                    "sample_rate": engine.sample_rate,
-                    "loudness_lufs": self.target_lufs,
-                    "pauses_ms": asdict(self.pauses),
-                },
-                synthesized=synthesized,
-                cached=len(set(keys)) - synthesized,
-            )
-            self._assemble(item, script, keys, engine.sample_rate, output)
-            return output
         detail = "; ".join(problems) or "keine Sprachausgabe eingerichtet"
-        raise RenderError(f"Keine Sprachausgabe hat den Artikel gesprochen ({detail}).")
+        raise RenderError(f"Keine Sprachausgabe {what} ({detail}).")
 
     def _synthesize(
         self, engine: Engine, script: list[Segment], progress: Progress | None
@@ -148,16 +159,8 @@ class Renderer:
             progress(done, total)
         per_key = {key: keys.count(key) for key in texts}
 
-        rate = engine.sample_rate
-
         def one(key: str) -> str:
-            clip = engine.synthesize(texts[key])
-            # One sample rate end to end: the engine's own, from synthesis to the MP3.
-            pcm = clip.pcm if clip.rate == rate else resample(clip.pcm, clip.rate, rate)
-            # Trimmed engine silence makes the pauses exactly what the script says; segments at
-            # the target loudness make every joined file meet it; fades keep joins click-free.
-            pcm = normalize(trim_silence(pcm, rate, keep_ms=5), rate, self.target_lufs)
-            self.storage.write_segment(key, fade(pcm, rate))
+            self._store_segment(engine, key, texts[key])
             return key
 
         if engine.max_concurrency <= 1 or len(texts) <= 1:
@@ -180,6 +183,49 @@ class Renderer:
                     if progress:
                         progress(done, total)
         return keys, len(texts)
+
+    def _store_segment(self, engine: Engine, key: str, text: str) -> bytes:
+        """Synthesize one segment, cache its processed PCM under `key` and return it."""
+        rate = engine.sample_rate
+        clip = engine.synthesize(text)
+        # One sample rate end to end: the engine's own, from synthesis to the MP3.
+        pcm = clip.pcm if clip.rate == rate else resample(clip.pcm, clip.rate, rate)
+        # Trimmed engine silence makes the pauses exactly what the script says; segments at
+        # the target loudness make every joined file meet it; fades keep joins click-free.
+        pcm = normalize(trim_silence(pcm, rate, keep_ms=5), rate, self.target_lufs)
+        pcm = fade(pcm, rate)
+        self.storage.write_segment(key, pcm)
+        return pcm
+
+    def preview(self, pieces: list[str]) -> tuple[bytes, str]:
+        """Speak the spoken `pieces` of one sentence; return MP3 bytes and the engine's name.
+
+        Uses the segment cache like a render (and fills it), so hearing a sentence before
+        publishing costs nothing when the article is then rendered.
+        """
+
+        def speak(engine: Engine) -> list[bytes]:
+            pcms = []
+            for text in pieces:
+                key = segment_key(engine, text, self.target_lufs)
+                cached = self.storage.read_segment(key)
+                pcms.append(
+                    cached if cached is not None else self._store_segment(engine, key, text)
+                )
+            return pcms
+
+        engine, pcms = self._with_first_engine(speak, "konnte den Satz sprechen")
+        rate = engine.sample_rate
+        temp = self.storage.temp_path(".mp3")
+        try:
+            with Mp3Encoder(temp, rate=rate, bitrate_kbps=self.bitrate_kbps) as encoder:
+                for number, pcm in enumerate(pcms):
+                    if number:
+                        encoder.write(silence(self.pauses.piece_ms, rate))
+                    encoder.write(pcm)
+            return temp.read_bytes(), engine.name
+        finally:
+            temp.unlink(missing_ok=True)
 
     def _assemble(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .speech import Pauses, Segment, build_script
+from .speech import Lexicon, Pauses, Segment, build_script
 
 
 def pauses_from(settings: dict[str, Any]) -> Pauses:
@@ -16,6 +16,12 @@ def pauses_from(settings: dict[str, Any]) -> Pauses:
     )
 
 
-def script_for(title: str, summary: str, body: str, settings: dict[str, Any]) -> list[Segment]:
-    """Return the speech script exactly as a render with these settings speaks it."""
-    return build_script(title, summary, body, pauses=pauses_from(settings))
+def script_for(
+    title: str,
+    summary: str,
+    body: str,
+    settings: dict[str, Any],
+    lexicon: Lexicon | None = None,
+) -> list[Segment]:
+    """Return the speech script exactly as a render with these settings and lexicon speaks it."""
+    return build_script(title, summary, body, pauses=pauses_from(settings), lexicon=lexicon)

@@ -68,7 +68,7 @@ def test_current_time_highlights_the_right_sentence(site: Site, page: Any) -> No
     )
     # During the title nothing of the transcript is current, and the chapter says "Titel".
     seek(page, 0.5)
-    page.wait_for_function("!document.querySelector('.s[aria-current]')")
+    page.wait_for_function("() => !document.querySelector('.s[aria-current]')")
     assert page.get_attribute(".chapter[aria-current]", "data-label") == "Titel"
 
 
@@ -92,7 +92,7 @@ def test_speed_and_position_survive_a_reload(site: Site, page: Any) -> None:
     assert page.text_content("#status").strip() == "Tempo 1,5-fach"
     seek(page, 42.0)
     page.reload()
-    page.wait_for_function("document.getElementById('audio').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('audio').readyState >= 1")
     state = page.evaluate(
         "(() => { const a = document.getElementById('audio');"
         " return {t: a.currentTime, rate: a.playbackRate}; })()"
@@ -110,10 +110,14 @@ def test_deep_link_starts_at_the_given_second(site: Site, page: Any) -> None:
     total = spoken_duration(site.rendition()["durations"]["episode"])
     assert total.startswith("1 Minute ")  # the sample runs a little over a minute
     page.goto(site.article_url() + "#t=30")
-    page.wait_for_function("Math.abs(document.getElementById('audio').currentTime - 30) < 0.2")
+    page.wait_for_function(
+        "(t) => Math.abs(document.getElementById('audio').currentTime - t) < 0.2", arg=30
+    )
     assert page.get_attribute("#seek", "aria-valuetext") == f"30 Sekunden von {total}"
     page.evaluate("location.hash = '#t=1:05'")
-    page.wait_for_function("Math.abs(document.getElementById('audio').currentTime - 65) < 0.2")
+    page.wait_for_function(
+        "(t) => Math.abs(document.getElementById('audio').currentTime - t) < 0.2", arg=65
+    )
     assert page.get_attribute("#seek", "aria-valuetext") == f"1 Minute 5 Sekunden von {total}"
     assert page.evaluate("document.getElementById('audio').paused"), "no autoplay"
 
@@ -123,14 +127,16 @@ def test_slider_and_status_stay_quiet_while_playing(site: Site, page: Any) -> No
     page.evaluate("document.getElementById('audio').muted = true")
     page.focus("#seek")
     page.keyboard.press("k")
-    page.wait_for_function("!document.getElementById('audio').paused")
-    page.wait_for_function("document.getElementById('status').textContent.trim() === 'Wiedergabe'")
+    page.wait_for_function("() => !document.getElementById('audio').paused")
+    page.wait_for_function(
+        "(t) => document.getElementById('status').textContent.trim() === t", arg="Wiedergabe"
+    )
     before = page.get_attribute("#seek", "aria-valuetext")
-    page.wait_for_function("document.getElementById('audio').currentTime > 1.5")
+    page.wait_for_function("() => document.getElementById('audio').currentTime > 1.5")
     assert page.get_attribute("#seek", "aria-valuetext") == before
     assert page.text_content("#status").strip() == "Wiedergabe"
     page.keyboard.press("k")
-    page.wait_for_function("document.getElementById('status').textContent.trim() === 'Pause'")
+    page.wait_for_function("() => document.getElementById('status').textContent.trim() === 'Pause'")
     assert page.get_attribute("#seek", "aria-valuetext") != before
 
 
@@ -147,7 +153,7 @@ def test_transcript_follows_playback_unless_switched_off(site: Site, page: Any) 
     last = list(sentence_starts(site).values())[-1]
     window_before = page.evaluate("scrollY")
     seek(page, last + 0.1)
-    page.wait_for_function("document.getElementById('transcript').scrollTop > 0")
+    page.wait_for_function("() => document.getElementById('transcript').scrollTop > 0")
     assert page.evaluate("scrollY") == window_before, "only the transcript box scrolls"
 
     page.uncheck("#follow")

@@ -1,0 +1,114 @@
+"""The dashboard: every article with revision, state, render status and last change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from .. import catalog
+from ..db import db
+from ..models import Article
+from ..status import article_status
+from .audit import record
+from .blueprint import bp
+
+STATUS_LABELS = {
+    "queued": "In der Warteschlange",
+    "rendering": "Wird vertont",
+    "ready": "Fertig",
+    "failed": "Fehlgeschlagen",
+}
+FILTERS = {"": "Alle", **STATUS_LABELS}
+
+
+def clock(seconds: float | None) -> str:
+    """Return a duration as "m:ss Min." for people."""
+    if seconds is None:
+        return "–"
+    total = round(seconds)
+    return f"{total // 60}:{total % 60:02d} Min."
+
+
+def describe(status: dict[str, Any]) -> str:
+    """Return the render status in plain German."""
+    state = status["status"]
+    text = STATUS_LABELS.get(state, state)
+    progress = status.get("progress") or {}
+    if state == "rendering" and progress.get("total"):
+        text += f": {progress['done']} von {progress['total']} Sätzen"
+    elif state == "ready":
+        durations = status.get("duration") or {}
+        text += f" ({status['engine']}, gesamt {clock(durations.get('episode'))})"
+    elif state == "failed" and status.get("error"):
+        text += f": {status['error']}"
+    return text
+
+
+def rows(state: str = "") -> list[dict[str, Any]]:
+    articles = db.session.scalars(select(Article).order_by(Article.updated_at.desc())).all()
+    result = []
+    for article in articles:
+        status = article_status(article)
+        if state and status["status"] != state:
+            continue
+        rendition = article.current_rendition()
+        result.append(
+            {
+                "article": article,
+                "status": status,
+                "label": describe(status),
+                "durations": {k: clock(v) for k, v in (status["duration"] or {}).items()},
+                "rendition": rendition,
+            }
+        )
+    return result
+
+
+@bp.get("/")
+def dashboard() -> str:
+    state = request.args.get("status", "")
+    if state not in FILTERS:
+        state = ""
+    return render_template("editor/dashboard.html", rows=rows(state), state=state, filters=FILTERS)
+
+
+@bp.get("/status.json")
+def status_json() -> Response:
+    """Return the render status of every article, for the dashboard's quiet updates."""
+    return jsonify(
+        {
+            "articles": [
+                {
+                    "slug": row["article"].slug,
+                    "status": row["status"]["status"],
+                    "label": row["label"],
+                    "progress": row["status"]["progress"],
+                }
+                for row in rows()
+            ]
+        }
+    )
+
+
+@bp.post("/vertonen")
+def render_many() -> Any:
+    """Re-render the selected articles, all of them, or those whose render failed."""
+    scope = request.form.get("umfang", "auswahl")
+    articles = list(db.session.scalars(select(Article).order_by(Article.id)))
+    if scope == "alle":
+        chosen = articles
+    elif scope == "fehlgeschlagen":
+        chosen = [a for a in articles if article_status(a)["status"] == "failed"]
+    else:
+        wanted = set(request.form.getlist("slug"))
+        chosen = [a for a in articles if a.slug in wanted]
+    if not chosen:
+        flash("Keine Artikel ausgewählt: Bitte mindestens einen ankreuzen.", "error")
+        return redirect(url_for("editor.dashboard"))
+    catalog.request_render(chosen)
+    for article in chosen:
+        record("render", article.slug, f"Fassung {article.revision}")
+    flash(f"{len(chosen)} Artikel werden neu vertont.", "info")
+    return redirect(url_for("editor.dashboard"))
