@@ -234,13 +234,22 @@ def _script(article: Article) -> list[Segment]:
 
 
 def sentences(article: Article) -> list[dict[str, Any]]:
-    """Return each sentence of the current revision once: number, section and text."""
+    """Return each sentence of the current revision once: text, what is said, unsure tokens."""
     seen: dict[int, dict[str, Any]] = {}
     for segment in _script(article):
-        seen.setdefault(
+        entry = seen.setdefault(
             segment.sentence,
-            {"number": segment.sentence, "section": segment.section, "text": segment.display},
+            {
+                "number": segment.sentence,
+                "section": segment.section,
+                "text": segment.display,
+                "spoken": [],
+                "flags": segment.flags,
+            },
         )
+        entry["spoken"].append(segment.spoken)
+    for entry in seen.values():
+        entry["spoken"] = " ".join(entry["spoken"])
     return list(seen.values())
 
 

@@ -224,3 +224,19 @@ def test_dashboard_shows_status_filters_and_rerenders(
     )
     assert run_queued(sqlite_app) == ["ready"]
     assert latest_rendition(sqlite_app, SLUG).synthesized == 0  # everything came from the cache
+
+
+def test_edit_page_shows_what_will_be_said_and_what_to_check(
+    sqlite_app: Flask, editor_client: FlaskClient
+) -> None:
+    token = editor_client.csrf  # type: ignore[attr-defined]
+    form = {
+        **FORM,
+        "body": "Am 3. Oktober kostete es 1.850 €. Die XYZQ prüft das.",
+        "csrf_token": token,
+    }
+    assert editor_client.post("/redaktion/artikel/neu", data=form).status_code == 302
+    page = editor_client.get(f"/redaktion/artikel/{SLUG}").get_data(as_text=True)
+    assert "Gesprochen:" in page
+    assert "Am dritten Oktober" in page and "eintausendachthundertfünfzig Euro" in page
+    assert "Bitte prüfen:</strong> XYZQ" in page
