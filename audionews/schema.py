@@ -40,3 +40,17 @@ def make_migration(engine: Engine, message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
     with engine.begin() as connection:
         command.revision(alembic_config(connection), message=message, autogenerate=True)
+
+
+def write_migration(message: str) -> None:
+    """Write the next migration: the models compared with a scratch database at the newest one."""
+    import tempfile
+
+    from sqlalchemy import create_engine
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite:///{folder}/scratch.db")
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+        make_migration(engine, message)
+        engine.dispose()
