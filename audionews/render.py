@@ -163,25 +163,20 @@ class Renderer:
             self._store_segment(engine, key, texts[key])
             return key
 
-        if engine.max_concurrency <= 1 or len(texts) <= 1:
-            for key in texts:
-                one(key)
-                done += per_key[key]
+        # At least two threads: the loudness work on one segment overlaps the synthesis of the
+        # next even for an engine that speaks one text at a time (it guards that itself).
+        with ThreadPoolExecutor(max_workers=max(2, engine.max_concurrency)) as pool:
+            pending = {pool.submit(one, key) for key in texts}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in finished:
+                    if future.exception() is not None:
+                        for other in pending:
+                            other.cancel()
+                        raise future.exception()  # type: ignore[misc]
+                    done += per_key[future.result()]
                 if progress:
                     progress(done, total)
-        else:
-            with ThreadPoolExecutor(max_workers=engine.max_concurrency) as pool:
-                pending = {pool.submit(one, key) for key in texts}
-                while pending:
-                    finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                    for future in finished:
-                        if future.exception() is not None:
-                            for other in pending:
-                                other.cancel()
-                            raise future.exception()  # type: ignore[misc]
-                        done += per_key[future.result()]
-                    if progress:
-                        progress(done, total)
         return keys, len(texts)
 
     def _store_segment(self, engine: Engine, key: str, text: str) -> bytes:

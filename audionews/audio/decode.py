@@ -20,6 +20,10 @@ class DecodeError(ValueError):
 
 def decode_mp3(data: bytes, rate: int = RATE) -> bytes:
     """Return mono s16le PCM at `rate` Hz for MP3 bytes."""
+    if _stream_headers(data) > 1:
+        # Several MP3 streams back to back (like gTTS's own saved files): miniaudio trusts the
+        # first stream's frame count and would stop there, ffmpeg reads them all.
+        return _decode_with_ffmpeg(data, rate)
     try:
         decoded = miniaudio.decode(
             data, output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1, sample_rate=rate
@@ -29,6 +33,11 @@ def decode_mp3(data: bytes, rate: int = RATE) -> bytes:
     if not decoded.num_frames:
         return _decode_with_ffmpeg(data, rate)
     return bytes(decoded.samples.tobytes())
+
+
+def _stream_headers(data: bytes) -> int:
+    """Count the Xing/Info headers that each encoder run writes at the start of its stream."""
+    return data.count(b"Xing") + data.count(b"Info")
 
 
 def _decode_with_ffmpeg(data: bytes, rate: int) -> bytes:
