@@ -17,7 +17,6 @@ from .status import article_status
 from .voice import script_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-MAX_ID = 2**63 - 1  # the largest id any database here stores
 
 
 def _read_article() -> ArticleInput:
@@ -137,9 +136,9 @@ def render_article(slug: str) -> tuple[Response, int]:
     return jsonify(job.to_dict()), 202
 
 
-@bp.get("/jobs/<int:job_id>")
+@bp.get("/jobs/<int(max=9223372036854775807):job_id>")
 def get_job(job_id: int) -> Response:
-    job = db.session.get(Job, job_id) if job_id <= MAX_ID else None
+    job = db.session.get(Job, job_id)
     if job is None:
         raise ApiError(404, "not_found", f"Es gibt keinen Auftrag {job_id}.")
     return jsonify(job.to_dict())

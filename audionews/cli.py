@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -208,12 +209,18 @@ def token_revoke(token_ref: str) -> None:
     """Revoke an API token by its number, or every valid token with that name."""
     app = _app()
     with app.app_context():
-        query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
-        if token_ref.isdigit():
-            query = query.where(ApiToken.id == int(token_ref))
-        else:
-            query = query.where(ApiToken.name == token_ref)
-        rows = db.session.scalars(query).all()
+        valid = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+        by_name = db.session.scalars(valid.where(ApiToken.name == token_ref)).all()
+        by_id: Sequence[ApiToken] = ()
+        if re.fullmatch(r"[0-9]{1,18}", token_ref):
+            by_id = db.session.scalars(valid.where(ApiToken.id == int(token_ref))).all()
+        if by_name and by_id and {row.id for row in by_id} != {row.id for row in by_name}:
+            # A token named "1" and the token number 1: never guess which one is meant.
+            raise click.ClickException(
+                f"„{token_ref}“ ist Name und Nummer verschiedener Tokens; nichts widerrufen. "
+                "Bitte das Token in der Redaktion unter „API-Tokens“ widerrufen."
+            )
+        rows = by_name or by_id
         if not rows:
             raise click.ClickException(f"Kein gültiges API-Token „{token_ref}“ gefunden.")
         now = utcnow()

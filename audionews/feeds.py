@@ -339,6 +339,7 @@ def _last_modified(state: tuple[Any, ...]) -> datetime | None:
 
 
 _lock = threading.Lock()
+MAX_CACHED = 8  # two feeds for a few host names (say localhost and the public name)
 
 
 def cached(feed: Feed) -> Built:
@@ -368,6 +369,10 @@ def cached(feed: Feed) -> Built:
     entry = Built(fingerprint, state, xml, hashlib.sha256(xml).hexdigest()[:32], last_modified, now)
     with _lock:
         cache[slot] = entry
+        # Without AUDIONEWS_BASE_URL every Host header gets its own slot: keep only the newest
+        # few, so made-up hosts cannot grow the cache without bound.
+        while len(cache) > MAX_CACHED:
+            del cache[next(iter(cache))]
     return entry
 
 

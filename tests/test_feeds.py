@@ -546,3 +546,12 @@ def test_category_setting_is_normalized(value: str, expected: str) -> None:
 def test_unknown_category_names_the_setting(value: str) -> None:
     with pytest.raises(config.SettingsError, match="AUDIONEWS_PODCAST_CATEGORY"):
         config.load({"AUDIONEWS_PODCAST_CATEGORY": value})
+
+
+def test_made_up_hosts_cannot_grow_the_feed_cache(sqlite_app: Flask) -> None:
+    from audionews.feeds import MAX_CACHED
+
+    client = sqlite_app.test_client()
+    for n in range(3 * MAX_CACHED):
+        assert client.get("/feed.xml", headers={"Host": f"h{n}.example"}).status_code == 200
+    assert len(sqlite_app.extensions["audionews.feeds"]) <= MAX_CACHED

@@ -21,7 +21,7 @@ from .. import catalog
 from ..articles import ArticleError, ArticleInput, parse_file, parse_json, parse_text, slugify
 from ..db import db
 from ..jobs import renderer
-from ..models import Article, LexiconEntry, Rendition
+from ..models import Article, LexiconEntry, Rendition, utcnow
 from ..render import RenderError
 from ..speech import Segment
 from ..status import article_status
@@ -146,12 +146,12 @@ def _new_page(**context: Any) -> tuple[str, int]:
     return page, status
 
 
-@bp.get("/artikel/neu")
+@bp.get("/neuer-artikel")
 def new_article() -> tuple[str, int]:
     return _new_page()
 
 
-@bp.post("/artikel/neu")
+@bp.post("/neuer-artikel")
 def create_article() -> Any:
     values = {name: request.form.get(name, "") for name in FORM_FIELDS}
     try:
@@ -166,7 +166,7 @@ def create_article() -> Any:
     return redirect(url_for("editor.edit_article", slug=article.slug))
 
 
-@bp.post("/artikel/einfuegen")
+@bp.post("/neuer-artikel/einfuegen")
 def paste_article() -> Any:
     text = request.form.get("text", "")
     limit = current_app.config["AUDIONEWS"]["MAX_ARTICLE_BYTES"]
@@ -182,7 +182,7 @@ def paste_article() -> Any:
     return redirect(url_for("editor.edit_article", slug=article.slug))
 
 
-@bp.post("/artikel/hochladen")
+@bp.post("/neuer-artikel/hochladen")
 def upload_articles() -> Any:
     """Create one article per file; one bad file stores nothing and names every problem."""
     files = [f for f in request.files.getlist("files") if f.filename]
@@ -315,7 +315,7 @@ def update_article(slug: str) -> Any:
     return redirect(url_for("editor.edit_article", slug=slug))
 
 
-@bp.get("/artikel/<slug>/satz/<int:number>.mp3")
+@bp.get("/artikel/<slug>/satz/<int(max=9223372036854775807):number>.mp3")
 def preview_sentence(slug: str, number: int) -> Response:
     """Speak one sentence of the current revision with the configured engines (cached)."""
     article = _find(slug)
@@ -342,6 +342,9 @@ def publish_article(slug: str) -> Any:
     if article.published != publish:
         article.published = publish
         article.updated_by = actor()
+        # The feeds' Last-Modified follows this: a podcast app asking If-Modified-Since must
+        # see the new episode, not a 304.
+        article.updated_at = utcnow()
         db.session.commit()
         record("publish" if publish else "unpublish", slug)
     if publish and article.current_rendition() is None:

@@ -40,7 +40,7 @@ def record(action: str, target: str, detail: str = "", *, actor: str | None = No
 @bp.get("/protokoll")
 def audit_log() -> str:
     try:
-        page = max(1, int(request.args.get("seite", "1")))
+        page = min(max(1, int(request.args.get("seite", "1"))), 10**9)
     except ValueError:
         page = 1
     total = db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0

@@ -6,6 +6,7 @@ the change); the segment cache makes those renders synthesize only the affected 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -109,7 +110,7 @@ def lexicon() -> tuple[str, int]:
     return _page()
 
 
-@bp.get("/aussprache/<int:entry_id>")
+@bp.get("/aussprache/<int(max=9223372036854775807):entry_id>")
 def edit_entry(entry_id: int) -> tuple[str, int]:
     return _page(entry=_get(entry_id))
 
@@ -126,7 +127,7 @@ def create_entry() -> Any:
     return _save(None)
 
 
-@bp.post("/aussprache/<int:entry_id>")
+@bp.post("/aussprache/<int(max=9223372036854775807):entry_id>")
 def update_entry(entry_id: int) -> Any:
     return _save(_get(entry_id))
 
@@ -155,7 +156,7 @@ def _save(entry: LexiconEntry | None) -> Any:
     return redirect(url_for("editor.lexicon"))
 
 
-@bp.post("/aussprache/<int:entry_id>/loeschen")
+@bp.post("/aussprache/<int(max=9223372036854775807):entry_id>/loeschen")
 def delete_entry(entry_id: int) -> Any:
     entry = _get(entry_id)
     rule, label = entry.rule(), entry.written
@@ -183,7 +184,7 @@ def _rerender(rules: list[Rule], action: str, label: str) -> None:
 @bp.get("/aussprache/vorhoeren.mp3")
 def preview_entry() -> Response:
     """Speak the entry in a sentence: the form's values, or a saved entry's (?id=)."""
-    if request.args.get("id", "").isdigit():
+    if re.fullmatch(r"[0-9]{1,18}", request.args.get("id", "")):
         entry = _get(int(request.args["id"]))
         values = _values(entry)
     else:

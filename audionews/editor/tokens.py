@@ -45,7 +45,7 @@ def create_token() -> tuple[str, int]:
     return _page(created=clear, name=name)
 
 
-@bp.post("/tokens/<int:token_id>/widerrufen")
+@bp.post("/tokens/<int(max=9223372036854775807):token_id>/widerrufen")
 def revoke_token(token_id: int) -> Any:
     row = db.session.get(ApiToken, token_id)
     if row is None:

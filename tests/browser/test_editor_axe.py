@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = [
     "/redaktion/",
-    "/redaktion/artikel/neu",
+    "/redaktion/neuer-artikel",
     "/redaktion/aussprache",
     "/redaktion/tokens",
     "/redaktion/protokoll",
@@ -37,7 +37,7 @@ def test_back_office_pages(office: Office, editor_page: Any, scheme: str) -> Non
         page.goto(office.url + path)
         found[path] = violations(page)
     # Forms with errors shown.
-    page.goto(office.url + "/redaktion/artikel/neu")
+    page.goto(office.url + "/redaktion/neuer-artikel")
     page.get_by_role("button", name="Artikel anlegen", exact=True).click()
     page.wait_for_selector("#fehler")
     found["neu mit Fehlern"] = violations(page)

@@ -27,7 +27,7 @@ def _count(app: Flask) -> int:
 
 
 def _create(client: FlaskClient) -> None:
-    response = client.post("/redaktion/artikel/neu", data={**FORM, "csrf_token": client.csrf})  # type: ignore[attr-defined]
+    response = client.post("/redaktion/neuer-artikel", data={**FORM, "csrf_token": client.csrf})  # type: ignore[attr-defined]
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
@@ -36,7 +36,7 @@ def test_form_errors_name_the_field_keep_the_input_and_store_nothing(
 ) -> None:
     bad = {**FORM, "title": "", "links": "Quelle | javascript:alert(1)"}
     response = editor_client.post(
-        "/redaktion/artikel/neu",
+        "/redaktion/neuer-artikel",
         data={**bad, "csrf_token": editor_client.csrf},  # type: ignore[attr-defined]
     )
     page = response.get_data(as_text=True)
@@ -47,7 +47,7 @@ def test_form_errors_name_the_field_keep_the_input_and_store_nothing(
     assert _count(sqlite_app) == 0
     bad = {**FORM, "links": "Quelle | javascript:alert(1)"}
     page = editor_client.post(
-        "/redaktion/artikel/neu",
+        "/redaktion/neuer-artikel",
         data={**bad, "csrf_token": editor_client.csrf},  # type: ignore[attr-defined]
     ).get_data(as_text=True)
     assert "keine http(s)-Adresse" in page and 'aria-describedby="h-links e-links"' in page
@@ -59,11 +59,11 @@ def test_paste_and_upload_create_unpublished_articles(
 ) -> None:
     token = editor_client.csrf  # type: ignore[attr-defined]
     response = editor_client.post(
-        "/redaktion/artikel/einfuegen", data={"text": sample_text(), "csrf_token": token}
+        "/redaktion/neuer-artikel/einfuegen", data={"text": sample_text(), "csrf_token": token}
     )
     assert response.status_code == 302
     again = editor_client.post(
-        "/redaktion/artikel/einfuegen", data={"text": sample_text(), "csrf_token": token}
+        "/redaktion/neuer-artikel/einfuegen", data={"text": sample_text(), "csrf_token": token}
     )
     assert again.status_code == 400 and "schon einen Artikel" in again.get_data(as_text=True)
     # Several files at once; one bad file stores nothing.
@@ -72,7 +72,7 @@ def test_paste_and_upload_create_unpublished_articles(
         (io.BytesIO(b"\xff\xfe kaputt"), "kaputt.txt"),
     ]
     bad = editor_client.post(
-        "/redaktion/artikel/hochladen",
+        "/redaktion/neuer-artikel/hochladen",
         data={"files": files, "csrf_token": token},
         content_type="multipart/form-data",
     )
@@ -84,7 +84,7 @@ def test_paste_and_upload_create_unpublished_articles(
         (io.BytesIO(sample_text("000_a20df5a97d7413b8.txt").encode()), "zwei.txt"),
     ]
     good = editor_client.post(
-        "/redaktion/artikel/hochladen",
+        "/redaktion/neuer-artikel/hochladen",
         data={"files": files, "csrf_token": token},
         content_type="multipart/form-data",
     )
@@ -120,7 +120,7 @@ def test_second_editor_is_told_the_article_changed(app: Flask) -> None:
     make_editor(app, "bert")
     anna, bert = app.test_client(), app.test_client()
     token_a, token_b = login(anna, "anna"), login(bert, "bert")
-    anna.post("/redaktion/artikel/neu", data={**FORM, "csrf_token": token_a})
+    anna.post("/redaktion/neuer-artikel", data={**FORM, "csrf_token": token_a})
     # Both open revision 1; Anna saves first.
     anna_form = {
         **FORM,
@@ -235,8 +235,36 @@ def test_edit_page_shows_what_will_be_said_and_what_to_check(
         "body": "Am 3. Oktober kostete es 1.850 €. Die XYZQ prüft das.",
         "csrf_token": token,
     }
-    assert editor_client.post("/redaktion/artikel/neu", data=form).status_code == 302
+    assert editor_client.post("/redaktion/neuer-artikel", data=form).status_code == 302
     page = editor_client.get(f"/redaktion/artikel/{SLUG}").get_data(as_text=True)
     assert "Gesprochen:" in page
     assert "Am dritten Oktober" in page and "eintausendachthundertfünfzig Euro" in page
     assert "Bitte prüfen:</strong> XYZQ" in page
+
+
+@pytest.mark.parametrize("title", ["Neu", "Einfügen", "Hochladen"])
+def test_articles_named_like_actions_can_be_edited(editor_client: FlaskClient, title: str) -> None:
+    token = editor_client.csrf  # type: ignore[attr-defined]
+    created = editor_client.post(
+        "/redaktion/neuer-artikel", data={**FORM, "title": title, "csrf_token": token}
+    )
+    assert created.status_code == 302
+    page = editor_client.get(created.headers["Location"]).get_data(as_text=True)
+    assert f'value="{title}"' in page  # the article's own edit form, not the empty one
+
+
+def test_publishing_moves_the_feeds_last_modified(
+    sqlite_app: Flask, editor_client: FlaskClient
+) -> None:
+    token = editor_client.csrf  # type: ignore[attr-defined]
+    _create(editor_client)
+    assert run_queued(sqlite_app) == ["ready"]
+    public = sqlite_app.test_client()
+    before = public.get("/feed.xml")
+    time.sleep(1.1)  # HTTP dates have whole seconds
+    editor_client.post(
+        f"/redaktion/artikel/{SLUG}/veroeffentlichen", data={"published": "1", "csrf_token": token}
+    )
+    sqlite_app.config["AUDIONEWS"]["FEED_RECHECK_SECONDS"] = 0.0
+    after = public.get("/feed.xml", headers={"If-Modified-Since": before.headers["Last-Modified"]})
+    assert after.status_code == 200 and "Testlauf" in after.get_data(as_text=True)

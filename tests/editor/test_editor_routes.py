@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
+from audionews.db import db
+from audionews.models import ApiToken, Article, LexiconEntry
 from tests.editor.conftest import csrf_token, login, make_editor
 from tests.helpers import SHORT_ARTICLE
 
@@ -19,7 +22,7 @@ def _url(rule: Rule, slug: str) -> str:
     """Fill a rule's parameters with an existing article's slug and small ids."""
     url = rule.rule
     url = re.sub(r"<slug>", slug, url)
-    url = re.sub(r"<int:[a-z_]+>", "1", url)
+    url = re.sub(r"<int(\([^)]*\))?:[a-z_]+>", "1", url)
     url = re.sub(r"<[^>]+>", "x", url)
     return url
 
@@ -37,7 +40,9 @@ def _seed(app: Flask) -> str:
     client = app.test_client()
     make_editor(app, "seed")
     token = login(client, "seed")
-    client.post("/redaktion/artikel/neu", data={**SHORT_ARTICLE, "links": "", "csrf_token": token})
+    client.post(
+        "/redaktion/neuer-artikel", data={**SHORT_ARTICLE, "links": "", "csrf_token": token}
+    )
     client.post(
         "/redaktion/aussprache",
         data={"written": "Test", "spoken": "Täst", "whole_word": "1", "csrf_token": token},
@@ -66,10 +71,15 @@ def test_every_back_office_route_refuses_anonymous_requests(app: Flask) -> None:
             assert response.headers["Location"].startswith("/redaktion/anmelden"), url
         checked += 1
     assert checked == len(routes) - 2  # login GET and POST
-    # Nothing was changed by the refused requests.
+    # Nothing was changed by the refused requests: article, lexicon entry and token are intact.
     editor = app.test_client()
     login(editor, "seed")
     assert "kurzmeldung-testlauf" in editor.get("/redaktion/").get_data(as_text=True)
+    with app.app_context():
+        article = db.session.scalar(select(Article))
+        assert article is not None and article.revision == 1 and not article.published
+        assert db.session.scalar(select(func.count()).select_from(LexiconEntry)) == 1
+        assert db.session.scalar(select(ApiToken).where(ApiToken.revoked_at.is_(None)))
 
 
 def test_every_write_api_route_refuses_anonymous_requests(app: Flask) -> None:
@@ -105,3 +115,18 @@ def test_every_state_changing_form_refuses_missing_or_wrong_csrf(sqlite_app: Fla
     assert "<dd>1</dd>" in page and "<dd>Nein</dd>" in page
     assert "Täst" in client.get("/redaktion/aussprache").get_data(as_text=True)
     assert "gültig" in client.get("/redaktion/tokens").get_data(as_text=True)
+
+
+def test_huge_numbers_in_urls_are_404_not_500(sqlite_app: Flask) -> None:
+    make_editor(sqlite_app)
+    client = sqlite_app.test_client()
+    token = login(client)
+    huge = "99999999999999999999"
+    assert (
+        client.post(f"/redaktion/tokens/{huge}/widerrufen", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert client.get(f"/redaktion/aussprache/{huge}").status_code == 404
+    assert client.get(f"/redaktion/aussprache/vorhoeren.mp3?id={huge}").status_code in (400, 404)
+    assert client.get(f"/redaktion/protokoll?seite={huge}").status_code == 200
+    assert client.get(f"/api/v1/jobs/{huge}").status_code == 404

@@ -60,3 +60,22 @@ def test_cli_token_revoke_by_name_or_id(tmp_path: Path, monkeypatch: pytest.Monk
         assert ApiToken.find(first) is None and ApiToken.find(second) is None
         db.session.remove()
         db.engine.dispose()
+
+
+def test_cli_never_guesses_between_a_name_and_a_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AUDIONEWS_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+    production = runner.invoke(cli, ["token", "create", "Redaktionssystem"]).output.split()[-1]
+    named_one = runner.invoke(cli, ["token", "create", "1"]).output.split()[-1]
+    result = runner.invoke(cli, ["token", "revoke", "1"])
+    assert result.exit_code == 1 and "nichts widerrufen" in result.output
+    odd = runner.invoke(cli, ["token", "revoke", "²"])
+    assert odd.exit_code == 1 and "Traceback" not in odd.output
+    app = create_app()
+    with app.app_context():
+        assert ApiToken.find(production) is not None and ApiToken.find(named_one) is not None
+        db.session.remove()
+        db.engine.dispose()
