@@ -54,6 +54,11 @@ class Sweeper:
 
     def _loop(self) -> None:
         interval = self.app.config["AUDIONEWS"]["SWEEP_SECONDS"]
+        try:
+            # Temporary files of renders that a crash interrupted (older than an hour).
+            self.app.extensions["storage"].cleanup_temp()
+        except OSError:
+            log.exception("could not clean up temporary media files")
         while True:
             try:
                 with self.app.app_context():
