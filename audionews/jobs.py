@@ -14,8 +14,8 @@ from sqlalchemy.exc import OperationalError
 from .db import db
 from .models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
 from .render import Renderer, RenderError, RenderInput
-from .speech import Pauses
 from .tts import EngineChain
+from .voice import pauses_from
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +44,7 @@ def renderer() -> Renderer:
         bitrate_kbps=settings["MP3_BITRATE"],
         artist=settings["PUBLISHER"],
         album=settings["PODCAST_TITLE"],
-        pauses=Pauses(
-            piece_ms=settings["PAUSE_PIECE_MS"],
-            sentence_ms=settings["PAUSE_SENTENCE_MS"],
-            paragraph_ms=settings["PAUSE_PARAGRAPH_MS"],
-            section_ms=settings["PAUSE_SECTION_MS"],
-        ),
+        pauses=pauses_from(settings),
         target_lufs=settings["LOUDNESS_LUFS"],
     )
 

@@ -13,7 +13,6 @@ from celery import Celery, Task
 from flask import Flask, current_app
 
 RENDER_TASK = "audionews.render_article"
-SWEEP_TASK = "audionews.sweep"
 EMBEDDED_BROKER = "filesystem://"
 
 log = logging.getLogger(__name__)

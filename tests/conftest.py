@@ -89,24 +89,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
-@pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
-    app = create_app(base_settings(tmp_path, DATABASE_URL=database_url))
+def _testing_app(settings: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(settings)
     app.config["TESTING"] = True
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+    yield from _testing_app(base_settings(tmp_path, DATABASE_URL=database_url))
 
 
 @pytest.fixture
 def sqlite_app(tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(base_settings(tmp_path))
-    app.config["TESTING"] = True
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from _testing_app(base_settings(tmp_path))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,24 @@ from audionews.db import db
 from audionews.models import Article, Editor
 from tests.conftest import free_port, worker_env
 from tests.helpers import sample_text
+
+
+@contextmanager
+def serving(env: dict[str, str], cwd: Path) -> Iterator[int]:
+    """Run `audionews serve --dev` on a free port for the duration of the block."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "audionews", "serve", "--dev", "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 @pytest.fixture
@@ -150,15 +169,7 @@ def test_serve_renders_queued_articles_and_serves_them(tmp_path: Path) -> None:
         capture_output=True,
         timeout=60,
     )
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "audionews", "serve", "--dev", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with serving(env, tmp_path) as port:
         deadline = time.monotonic() + 90
         page = ""
         while time.monotonic() < deadline:
@@ -176,9 +187,6 @@ def test_serve_renders_queued_articles_and_serves_them(tmp_path: Path) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{src}", timeout=5) as res:
             assert res.headers["Content-Type"] == "audio/mpeg"
             assert len(res.read()) > 1000
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.mark.slow
@@ -192,15 +200,7 @@ def test_import_while_serve_runs_is_rendered_at_once(tmp_path: Path) -> None:
         "SWEEP_SECONDS": 3600,
     }
     env = worker_env(settings)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "audionews", "serve", "--dev", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with serving(env, tmp_path) as port:
         article = tmp_path / "a.txt"
         article.write_text(sample_text(), "utf-8")
         deadline = time.monotonic() + 30
@@ -228,9 +228,6 @@ def test_import_while_serve_runs_is_rendered_at_once(tmp_path: Path) -> None:
                 status = json.loads(res.read())["status"]
             time.sleep(0.2)
         assert status == "ready"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_unreachable_database_is_one_sentence(

@@ -26,7 +26,11 @@ def test_embedded_worker_renders_api_submissions(sqlite_app: Flask) -> None:
         changed = SHORT_ARTICLE | {"body": "Ein ganz neuer Hauptartikel. Er ist kurz."}
         res = client.post("/api/v1/articles", json=changed, headers=auth).get_json()
         assert res["revision"] == 2
-        assert res["audio"] == first_audio
+        # The worker may even have finished revision 2 before this answer was built.
+        if res["rendered_revision"] == 1:
+            assert res["audio"] == first_audio
+        else:
+            assert res["rendered_revision"] == 2 and res["audio"] is not None
         body = wait_status(client, slug, {"ready", "failed"})
         assert body["revision"] == 2 and body["status"] == "ready"
         assert body["audio"]["body"] != first_audio["body"]

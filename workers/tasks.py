@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from audionews import jobs, sweeper
 from audionews.db import db
-from audionews.queue import RENDER_TASK, SWEEP_TASK
+from audionews.queue import RENDER_TASK
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,6 @@ def render_article(self: Task, article_id: int, revision: int, job_id: int | Non
     """Render one article revision (idempotent: a finished revision is not rendered again)."""
     may_retry = self.request.retries < MAX_RETRIES
     return jobs.run_render(article_id, revision, job_id, may_retry=may_retry)
-
-
-@shared_task(name=SWEEP_TASK, ignore_result=True)
-def sweep() -> list[int]:
-    """Re-queue renders whose messages were lost."""
-    return sweeper.sweep()
 
 
 class Sweeper:
