@@ -11,10 +11,10 @@ import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
+from .assemble import Assembler, MissingSegment
 from .audio.encode import Mp3Encoder
 from .audio.loudness import TARGET_LUFS, normalize
 from .audio.pcm import fade, resample, silence, trim_silence
@@ -64,6 +64,7 @@ class RenderOutput:
     cues: list[dict[str, Any]] = field(default_factory=list)
     synthesized: int = 0
     cached: int = 0
+    encoded: int = 0  # MP3 chunks encoded (the rest came from the cache)
 
 
 def segment_key(engine: Engine, text: str, target_lufs: float = TARGET_LUFS) -> str:
@@ -230,47 +231,40 @@ class Renderer:
         rate: int,
         output: RenderOutput,
     ) -> None:
-        """Join the cached PCM with explicit pauses and encode every MP3 once, streaming."""
+        """Join the cached segments with explicit pauses into the summary, body and episode.
+
+        The files are built from MP3 chunks of a paragraph each (see `assemble.py`), encoded
+        once and shared by all three files and by later revisions.
+        """
+        assembler = Assembler(self.storage, rate, self.bitrate_kbps)
         sections = {seg.section for seg in script}
         kinds = [k for k in KINDS if k == "episode" or k in sections]
-        temps = {kind: self.storage.temp_path(".mp3") for kind in kinds}
-        with ExitStack() as stack:
-            encoders = {
-                kind: stack.enter_context(
-                    Mp3Encoder(temps[kind], rate=rate, bitrate_kbps=self.bitrate_kbps)
-                )
-                for kind in kinds
-            }
-            clock = 0.0
-            for seg, key in zip(script, keys, strict=True):
-                pause = seg.pause_ms
-                pcm = self.storage.read_segment(key)
-                if pcm is None:
-                    raise RenderError("Ein Audio-Baustein fehlt im Zwischenspeicher.")
-                if seg.section not in output.chapters:
-                    output.chapters[seg.section] = round(clock, 3)
-                start = clock
-                clock += len(pcm) / (2 * rate)
-                output.cues.append(
-                    {
-                        "index": seg.index,
-                        "section": seg.section,
-                        "sentence": seg.sentence,
-                        "display": seg.display,
-                        "start": round(start, 3),
-                        "end": round(clock, 3),
-                    }
-                )
-                gap = silence(pause, rate)
-                clock += pause / 1000
-                encoders["episode"].write(pcm)
-                encoders["episode"].write(gap)
-                if seg.section in encoders:
-                    encoders[seg.section].write(pcm)
-                    if not _last_of_section(script, seg):
-                        encoders[seg.section].write(gap)
         try:
-            for kind, temp in temps.items():
+            plans = {}
+            for kind in kinds:
+                chosen = [i for i, seg in enumerate(script) if kind in ("episode", seg.section)]
+                plans[kind] = assembler.plan([script[i] for i in chosen], [keys[i] for i in chosen])
+            output.encoded = assembler.encode_missing(p for plan in plans.values() for p in plan)
+        except MissingSegment:
+            raise RenderError("Ein Audio-Baustein fehlt im Zwischenspeicher.") from None
+        layouts = {kind: assembler.place(plan) for kind, plan in plans.items()}
+        episode = layouts["episode"]
+        for seg, start, end in zip(script, episode.starts, episode.ends, strict=True):
+            output.chapters.setdefault(seg.section, round(start / rate, 3))
+            output.cues.append(
+                {
+                    "index": seg.index,
+                    "section": seg.section,
+                    "sentence": seg.sentence,
+                    "display": seg.display,
+                    "start": round(start / rate, 3),
+                    "end": round(end / rate, 3),
+                }
+            )
+        for kind in kinds:
+            temp = self.storage.temp_path(".mp3")
+            try:
+                assembler.write(layouts[kind], temp)
                 title = item.title if kind == "episode" else f"{item.title} ({KIND_TITLES[kind]})"
                 write_tags(
                     temp,
@@ -288,8 +282,7 @@ class Renderer:
                     write_chapters(temp, spans)
                 output.sizes[kind] = temp.stat().st_size
                 output.files[kind] = self.storage.publish(temp, item.slug, f"{kind}.mp3")
-        finally:
-            for temp in temps.values():
+            finally:
                 temp.unlink(missing_ok=True)
         output.sidecars.update(
             publish_sidecars(
@@ -302,8 +295,3 @@ class Renderer:
                 durations=output.durations,
             )
         )
-
-
-def _last_of_section(script: list[Segment], seg: Segment) -> bool:
-    nxt = seg.index + 1
-    return nxt >= len(script) or script[nxt].section != seg.section

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .audio import SAMPLE_WIDTH
+
 TEMP_PREFIX = ".tmp-"
 SEGMENTS = "segments"
 # Published files are served by the web app or a static server running as another user.
@@ -103,12 +105,15 @@ class Storage:
 
     # Segment cache ----------------------------------------------------------------------
 
-    def segment_path(self, key: str) -> Path:
-        """Return where the PCM of segment `key` (a lowercase hex hash) lives."""
+    def segment_path(self, key: str, suffix: str = ".pcm") -> Path:
+        """Return where the PCM of segment `key` (a lowercase hex hash) lives.
+
+        Other cache entries (`suffix` ".mp3": encoded chunks) share the directories.
+        """
         if not isinstance(key, str) or not _KEY.fullmatch(key):
             raise ValueError(f"segment key must be a lowercase hex hash: {key!r}")
         # Fan out by the first two digits so no directory grows past a few thousand entries.
-        return self.segments_dir / key[:2] / f"{key}.pcm"
+        return self.segments_dir / key[:2] / f"{key}{suffix}"
 
     def read_segment(self, key: str) -> bytes | None:
         """Return the cached PCM of `key`, or None when it is not cached."""
@@ -119,14 +124,28 @@ class Storage:
 
     def write_segment(self, key: str, pcm: bytes) -> None:
         """Store the PCM of `key` atomically."""
-        path = self.segment_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A segment whose rename a crash undoes is merely missing and gets synthesized again.
-        atomic_write(path, pcm, durable=False)
+        self._write_cached(self.segment_path(key), pcm)
 
     def has_segment(self, key: str) -> bool:
         """Return whether `key` is cached."""
         return self.segment_path(key).is_file()
+
+    def segment_samples(self, key: str) -> int:
+        """Return the length of cached segment `key` in samples (FileNotFoundError: missing)."""
+        return self.segment_path(key).stat().st_size // SAMPLE_WIDTH
+
+    def chunk_path(self, key: str) -> Path:
+        """Return where the encoded MP3 chunk `key` lives (see `audio.join`)."""
+        return self.segment_path(key, ".mp3")
+
+    def write_chunk(self, key: str, chunk: bytes) -> None:
+        """Store MP3 chunk `key` atomically."""
+        self._write_cached(self.chunk_path(key), chunk)
+
+    def _write_cached(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # An entry whose rename a crash undoes is merely missing and gets made again.
+        atomic_write(path, data, durable=False)
 
     # Published files --------------------------------------------------------------------
 

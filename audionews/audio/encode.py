@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import subprocess
 import tempfile
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import IO, Self
 
 from . import RATE
 from .ffmpeg import ffmpeg_path
+from .mp3frames import parse_header, samples_per_frame
 
 # How much of ffmpeg's stderr to quote in an EncodeError.
 _STDERR_LINES = 8
@@ -20,6 +22,22 @@ _CHUNK = 1 << 20
 
 class EncodeError(RuntimeError):
     """ffmpeg could not write the MP3 file."""
+
+
+def _command(rate: int, bitrate_kbps: int, *, xing: bool, output: str) -> list[str]:
+    """Return the ffmpeg command that encodes s16le mono PCM from stdin to `output`."""
+    # fmt: off
+    return [
+        ffmpeg_path(), "-hide_banner", "-nostats", "-loglevel", "error", "-y",
+        "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+        "-map_metadata", "-1",
+        # Quality 5 is LAME's own default: 1.5x faster than ffmpeg's 3, alike for speech.
+        "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-compression_level", "5",
+        "-ar", str(rate), "-ac", "1",
+        "-write_xing", "1" if xing else "0", "-id3v2_version", "0", "-write_id3v1", "0",
+        "-f", "mp3", output,
+    ]
+    # fmt: on
 
 
 class Mp3Encoder:
@@ -41,18 +59,7 @@ class Mp3Encoder:
         self.bitrate_kbps = bitrate_kbps
         # Held open for the encoder's lifetime and closed in close()/abort().
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
-        # fmt: off
-        cmd = [
-            ffmpeg_path(), "-hide_banner", "-nostats", "-loglevel", "error", "-y",
-            "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-            "-map_metadata", "-1",
-            # Quality 5 is LAME's own default: 1.5x faster than ffmpeg's 3, alike for speech.
-            "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-compression_level", "5",
-            "-ar", str(rate), "-ac", "1",
-            "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
-            "-f", "mp3", str(self.path),
-        ]
-        # fmt: on
+        cmd = _command(rate, bitrate_kbps, xing=True, output=str(self.path))
         try:
             self._proc: subprocess.Popen[bytes] = subprocess.Popen(
                 cmd,
@@ -136,3 +143,37 @@ def encode_mp3(pcm: bytes, path: Path, *, rate: int = RATE, bitrate_kbps: int = 
     with Mp3Encoder(path, rate=rate, bitrate_kbps=bitrate_kbps) as encoder:
         for start in range(0, len(pcm), _CHUNK):
             encoder.write(pcm[start : start + _CHUNK])
+
+
+def encode_frames(pcm: bytes, *, rate: int = RATE, bitrate_kbps: int = 64) -> bytes:
+    """Return the bare MP3 frames (no Info frame, no tags) LAME makes of a PCM buffer.
+
+    The pieces that `join.write_joined` puts together into one file.
+    """
+    if bitrate_kbps <= 0 or rate <= 0:
+        raise ValueError(f"invalid rate {rate} or bitrate {bitrate_kbps}")
+    cmd = _command(rate, bitrate_kbps, xing=False, output="pipe:1")
+    result = subprocess.run(cmd, input=pcm, capture_output=True, check=False)
+    if result.returncode != 0 or not result.stdout:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = "\n".join(lines[-_STDERR_LINES:]) or "no message"
+        code = result.returncode
+        raise EncodeError(f"ffmpeg could not encode MP3 frames (exit {code}): {detail}")
+    return result.stdout
+
+
+@functools.cache
+def info_template(rate: int, bitrate_kbps: int) -> bytes:
+    """Return the Xing/Info frame (with its LAME tag) that ffmpeg writes at `rate` and bit rate.
+
+    `mp3frames.info_frame` fills it in for a joined file, so the file carries the very
+    header layout and encoder signature that ffmpeg's own files have.
+    """
+    with tempfile.TemporaryDirectory(prefix="audionews-info-") as tmp:
+        path = Path(tmp) / "info.mp3"
+        encode_mp3(bytes(2 * samples_per_frame(rate)), path, rate=rate, bitrate_kbps=bitrate_kbps)
+        data = path.read_bytes()
+    header = parse_header(data)
+    if header is None:
+        raise EncodeError("ffmpeg wrote no MP3 frame")
+    return data[: header.size]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +26,11 @@ from mutagen.id3 import (
 )
 from mutagen.mp3 import MP3
 
+from .mp3frames import read_info
+
 _UTF8 = Encoding.UTF8
-# ffmpeg fills the LAME tag's gapless fields but signs it with its own name, which mutagen
-# does not trust, so mutagen's length is 48-72 ms too long for our files without this.
-_FFMPEG_SIGNATURES = (b"Lavc", b"Lavf", b"LAME")
+# The longest layer III frame (MPEG-1 at 320 kbit/s and 32 kHz, padded).
+_MAX_FRAME = 1441
 
 
 def write_tags(
@@ -151,39 +151,12 @@ def mp3_duration(path: Path) -> float:
     info: Any = mp3.info
     if info.encoder_info.startswith("LAME"):
         return float(info.length)  # mutagen already subtracted delay and padding
+    # ffmpeg fills the LAME tag's gapless fields but signs it with its own name, which mutagen
+    # does not trust, so mutagen's length is 48-72 ms too long for our files without this.
     offset = mp3.tags.size if mp3.tags is not None else 0
-    samples = _gapless_samples(Path(path), offset, mono=info.channels == 1, mpeg1=info.version == 1)
-    if samples is None:
-        return float(info.length)
-    return samples / info.sample_rate
-
-
-def _gapless_samples(path: Path, offset: int, *, mono: bool, mpeg1: bool) -> int | None:
-    """Read the sample count from the Xing/Info + LAME tag of the first frame at `offset`."""
-    # Layout: frame header (4), side info, "Xing"/"Info", flags, [frames][bytes][toc][quality],
-    # then the LAME extension: version (9), rev, lowpass, peak (4), gains (4), flags, abr,
-    # and 24 bits of 12-bit encoder delay and 12-bit padding.
-    side_info = (17 if mono else 32) if mpeg1 else (9 if mono else 17)
     with open(path, "rb") as handle:
         handle.seek(offset)
-        frame = handle.read(4 + side_info + 8 + 4 + 4 + 100 + 4 + 24)
-    if len(frame) < 4 or frame[0] != 0xFF or frame[1] & 0xE0 != 0xE0:
-        return None
-    pos = 4 + side_info
-    if frame[pos : pos + 4] not in (b"Xing", b"Info"):
-        return None
-    if len(frame) < pos + 12:
-        return None
-    (flags,) = struct.unpack_from(">I", frame, pos + 4)
-    pos += 8
-    if not flags & 1:
-        return None
-    (frames,) = struct.unpack_from(">I", frame, pos)
-    pos += 4 + (4 if flags & 2 else 0) + (100 if flags & 4 else 0) + (4 if flags & 8 else 0)
-    lame = frame[pos : pos + 24]
-    if len(lame) < 24 or not lame.startswith(_FFMPEG_SIGNATURES):
-        return None
-    delay = (lame[21] << 4) | (lame[22] >> 4)
-    padding = ((lame[22] & 0x0F) << 8) | lame[23]
-    samples_per_frame = 1152 if mpeg1 else 576
-    return max(0, frames * samples_per_frame - delay - padding)
+        tag = read_info(handle.read(_MAX_FRAME))
+    if tag is None:
+        return float(info.length)
+    return tag.samples / info.sample_rate
