@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .audio.join import encode_chunk, read_head, write_joined
+from .audio.join import HEAD_SIZE, encode_chunk, read_head, write_joined
 from .audio.mp3frames import LAME_OVERHEAD, lame_frames, samples_per_frame
 from .audio.pcm import samples_for
 from .speech import Segment
@@ -135,13 +135,21 @@ class Assembler:
 
     def encode_missing(self, plans: Iterable[ChunkPlan]) -> int:
         """Encode every planned chunk that is not cached yet; return how many were encoded."""
-        todo = {plan.key: plan for plan in plans if not self.storage.chunk_path(plan.key).is_file()}
+        todo = {plan.key: plan for plan in plans if not self._cached(plan.key)}
         if not todo:
             return 0
         with ThreadPoolExecutor(max_workers=ENCODE_THREADS) as pool:
             for _ in pool.map(self._encode, todo.values()):
                 pass
         return len(todo)
+
+    def _cached(self, key: str) -> bool:
+        try:
+            with open(self.storage.chunk_path(key), "rb") as handle:
+                read_head(handle.read(HEAD_SIZE))
+        except (FileNotFoundError, ValueError):
+            return False  # missing, or not a chunk (a damaged cache): encode it again
+        return True
 
     def _encode(self, plan: ChunkPlan) -> None:
         pieces = []
@@ -161,7 +169,7 @@ class Assembler:
         position = 0
         for number, plan in enumerate(plans):
             with open(self.storage.chunk_path(plan.key), "rb") as handle:
-                head = read_head(handle.read(64))
+                head = read_head(handle.read(HEAD_SIZE))
             if plan.tail is not None:
                 wanted = lame_frames(plan.samples + self._tail_silence(plan), self.rate)
                 if head.frames != wanted:  # another LAME build: that pause is off a little

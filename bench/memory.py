@@ -9,7 +9,7 @@ when it forked the process that exec'd it (so the child's figure is at least the
 runner's size, and every ffmpeg child's at least the renderer's), and RUSAGE_CHILDREN is the
 largest single child, not a sum. So the child also reports VmHWM from /proc/self/status (the
 peak of its own address space, reset by exec) and samples, every 20 ms, the summed VmHWM of its
-live child processes (the three ffmpeg encoders run at the same time).
+live child processes (up to two ffmpeg chunk encoders run at the same time).
 Goal: VmHWM of the render process + the sampled children peak < 400 MB.
 """
 
