@@ -7,10 +7,11 @@ made of, and `audio.join` puts the chunks of a file together. So the summary, th
 the episode share their chunks, and correcting one sentence re-encodes one stretch instead
 of three whole files.
 
-Cuts fall only inside pauses long enough to hold LAME's delay and padding (`seam_ok`). The
-silence after a stretch is sized so the next stretch starts on a frame boundary: that pause
-is up to one frame (26 ms at 22 050 Hz) shorter than configured. Pauses inside a stretch are
-exact, and the cue times report the real positions either way.
+Cuts fall only inside pauses long enough to hold LAME's delay and padding (`min_seam`, 52-78
+ms); between sections a shorter pause is lengthened to that. The silence after a stretch is
+sized so the next stretch starts on a frame boundary: that pause is up to one frame (26 ms at
+22 050 Hz) shorter than configured. Pauses inside a stretch are exact, and the cue times
+report the real positions either way.
 """
 
 from __future__ import annotations
@@ -82,9 +83,10 @@ class Assembler:
         self.bitrate_kbps = bitrate_kbps
         self.frame = samples_per_frame(rate)
 
-    def seam_ok(self, pause: int) -> bool:
-        """Return whether a cut fits into a pause of `pause` samples."""
-        return pause >= LAME_OVERHEAD + self.frame
+    @property
+    def min_seam(self) -> int:
+        """Return the shortest pause (samples) a cut fits into: LAME's delay and padding."""
+        return LAME_OVERHEAD + self.frame
 
     def plan(self, segments: Sequence[Segment], keys: Sequence[str]) -> list[ChunkPlan]:
         """Cut the segments of one file (in order, with their cache keys) into chunks."""
@@ -103,13 +105,20 @@ class Assembler:
             if following is None:
                 plans.append(self._chunk([*parts, Part(key, length, 0)], None))
                 break
-            new_paragraph = (following.section, following.paragraph) != (
-                seg.section,
-                seg.paragraph,
-            )
-            long_enough = held >= limit and following.sentence != seg.sentence
-            if (new_paragraph or long_enough) and self.seam_ok(pause):
-                plans.append(self._chunk([*parts, Part(key, length, 0)], pause))
+            if following.section != seg.section:
+                # Every section starts a chunk, so a section's own file plays its segments
+                # exactly where they are in the episode (minus the section's start): its
+                # transcript and chapters are the episode's, shifted. A pause too short to
+                # cut into is lengthened to the shortest that fits.
+                cut: int | None = max(pause, self.min_seam)
+            elif following.paragraph != seg.paragraph or (
+                held >= limit and following.sentence != seg.sentence
+            ):
+                cut = pause if pause >= self.min_seam else None
+            else:
+                cut = None
+            if cut is not None:
+                plans.append(self._chunk([*parts, Part(key, length, 0)], cut))
                 parts, held = [], 0
             else:
                 parts.append(Part(key, length, pause))

@@ -2,8 +2,8 @@
 
 Pure functions of the render's cues and section start times; `publish_sidecars` stores the
 files content-named next to the MP3s. The full episode and the summary MP3 each get their own
-set, on their own timeline: summary file time = episode time - chapters["summary"] (render.py
-encodes the summary file from the same PCM and pauses, without the title before it).
+set, on their own timeline: summary file time = episode time - chapters["summary"] (the
+summary file is made of the same MP3 chunks as the summary in the episode: see assemble.py).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,8 @@ import pytest
 
 from audionews.assemble import MAX_STRETCH_SECONDS, Assembler
 from audionews.audio.decode import decode_mp3
-from audionews.render import Renderer, RenderInput
+from audionews.audio.mp3frames import LAME_OVERHEAD
+from audionews.render import Renderer, RenderInput, RenderOutput
 from audionews.speech import DEFAULT_PAUSES, Pauses, Segment
 from audionews.storage import Storage
 from audionews.tts import Clip, EngineChain
@@ -104,7 +106,7 @@ class Tone:
         return Clip((wave * 32767).astype("<i2").tobytes(), RATE)
 
 
-def render(storage: Storage, pauses: Pauses = DEFAULT_PAUSES) -> tuple[dict[str, str], int]:
+def render(storage: Storage, pauses: Pauses = DEFAULT_PAUSES) -> RenderOutput:
     item = RenderInput(
         slug="ton",
         title="Ein Titel",
@@ -112,25 +114,61 @@ def render(storage: Storage, pauses: Pauses = DEFAULT_PAUSES) -> tuple[dict[str,
         body="Dritter Satz.\n\nVierter Satz.",
         date=dt.date(2026, 11, 25),
     )
-    out = Renderer(storage, EngineChain(Tone(), None, 60), pauses=pauses).render(item)
-    return out.files, out.encoded
+    return Renderer(storage, EngineChain(Tone(), None, 60), pauses=pauses).render(item)
 
 
 def test_a_damaged_chunk_in_the_cache_is_encoded_again(tmp_path: Path) -> None:
     storage = Storage(tmp_path)
-    files, encoded = render(storage)
+    first = render(storage)
     chunks = sorted(storage.segments_dir.glob("*/*.mp3"))
-    assert len(chunks) == encoded > 0
+    assert len(chunks) == first.encoded > 0
     chunks[0].write_bytes(b"not a chunk")
-    again, encoded = render(storage)
-    assert encoded == 1
-    assert again == files, "the same chunk again: the same files"
+    again = render(storage)
+    assert again.encoded == 1
+    assert again.files == first.files, "the same chunk again: the same files"
 
 
 @pytest.mark.parametrize("ms", [1, 40])
-def test_pauses_too_short_to_cut_give_one_chunk_with_exact_pauses(tmp_path: Path, ms: int) -> None:
+def test_short_pauses_stay_inside_chunks_and_sections_still_start_one(
+    tmp_path: Path, ms: int
+) -> None:
     storage = Storage(tmp_path)
-    files, _ = render(storage, Pauses(piece_ms=ms, sentence_ms=ms, paragraph_ms=ms, section_ms=ms))
-    episode = decode_mp3(storage.path(files["episode"]).read_bytes(), RATE)
-    # five segments of 0.4 s (trimmed to the tone) and four pauses of `ms`, in one chunk
-    assert len(episode) // 2 == pytest.approx(5 * 0.4 * RATE + 4 * ms * RATE / 1000, abs=10)
+    pauses = Pauses(piece_ms=ms, sentence_ms=ms, paragraph_ms=ms, section_ms=ms)
+    out = render(storage, pauses)
+    frame, seam = 576 / RATE, (LAME_OVERHEAD + 576) / RATE
+    sections = [cue["section"] for cue in out.cues]
+    assert sections == ["title", "summary", "summary", "body", "body"]
+    for cue, nxt in itertools.pairwise(out.cues):
+        gap = nxt["start"] - cue["end"]
+        if cue["section"] == nxt["section"]:
+            assert gap == pytest.approx(ms / 1000, abs=0.001)  # too short to cut: exact
+        else:
+            assert seam - frame - 0.001 < gap <= seam + 0.001  # lengthened to fit a cut
+    episode = decode_mp3(storage.path(out.files["episode"]).read_bytes(), RATE)
+    assert len(episode) / 2 / RATE == pytest.approx(out.cues[-1]["end"], abs=0.001)
+
+
+def test_section_files_play_their_segments_where_the_episode_does(tmp_path: Path) -> None:
+    # The summary's transcript and chapters are the episode's, shifted by the summary's start.
+    # A section pause too short to cut into, with paragraph pauses that are cut into.
+    short_sections = Pauses(piece_ms=150, sentence_ms=450, paragraph_ms=800, section_ms=5)
+    for pauses in (DEFAULT_PAUSES, short_sections):
+        storage = Storage(tmp_path / str(pauses.section_ms))
+        out = render(storage, pauses)
+        for kind in ("summary", "body"):
+            offset = out.chapters[kind]
+            wanted = [
+                (c["start"] - offset, c["end"] - offset) for c in out.cues if c["section"] == kind
+            ]
+            pcm = decode_mp3(storage.path(out.files[kind]).read_bytes(), RATE)
+            data = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+            loud = np.flatnonzero(np.abs(data) > 1000) / RATE
+            # the tones start and end where the shifted cues say (within the 5 ms fades)
+            bounds = [-1.0] + [t for span in wanted for t in span] + [1e9]
+            for number, (start, end) in enumerate(wanted):
+                # look a little beyond the cue, at most halfway to the neighbouring cues
+                before = min(0.02, (start - bounds[2 * number]) / 2)
+                after = min(0.02, (bounds[2 * number + 3] - end) / 2)
+                inside = loud[(loud > start - before) & (loud < end + after)]
+                assert inside.min() == pytest.approx(start, abs=0.006), (kind, start)
+                assert inside.max() == pytest.approx(end, abs=0.006), (kind, end)
