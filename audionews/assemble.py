@@ -1,17 +1,20 @@
 """Build a published MP3 from cached MP3 chunks and place every segment in its timeline.
 
-A file (summary, body or episode) is a run of stretches: a paragraph each, or part of a long
-one, cut after a sentence once a stretch holds `MAX_STRETCH_SECONDS`. A stretch's PCM (its
-segments with their pauses) is encoded alone into a chunk, cached under a hash of what it is
-made of, and `audio.join` puts the chunks of a file together. So the summary, the body and
-the episode share their chunks, and correcting one sentence re-encodes one stretch instead
-of three whole files.
+A file (summary, body or episode) is a run of chunks of a paragraph or a few: the PCM of a
+stretch of segments with their pauses, encoded alone, cached under a hash of what it is made
+of; `audio.join` puts the chunks of a file together. The summary, the body and the episode
+share their chunks, and correcting one sentence re-encodes a chunk or a few instead of three
+whole files.
 
-Cuts fall only inside pauses long enough to hold LAME's delay and padding (`min_seam`, 52-78
-ms); between sections a shorter pause is lengthened to that. The silence after a stretch is
-sized so the next stretch starts on a frame boundary: that pause is up to one frame (26 ms at
-22 050 Hz) shorter than configured. Pauses inside a stretch are exact, and the cue times
-report the real positions either way.
+A chunk fills whole MP3 frames, so the next one starts on a frame boundary. Cuts fall only
+into pauses that hold LAME's delay and padding (`min_seam`, 52-78 ms), and between
+paragraphs (or after a sentence, once a stretch holds `MAX_STRETCH_SECONDS`) only where
+rounding the pause down to that boundary shortens it by at most `MAX_SEAM_ERROR_MS`; other
+pauses stay inside a chunk and are exact. Every section starts a chunk, so a section's own
+file plays its segments exactly where the episode does, shifted by the section's start (its
+transcript and chapters are the episode's). There the rounding is given back as silence at
+the start of the next chunk, so the pause between sections is exact (a section pause too
+short to cut into is lengthened to `min_seam`).
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .audio.join import HEAD_SIZE, encode_chunk, read_head, write_joined
-from .audio.mp3frames import LAME_OVERHEAD, lame_frames, samples_per_frame
+from .audio.join import encode_chunk, is_chunk, read_head, write_joined
+from .audio.mp3frames import LAME_OVERHEAD, samples_per_frame
 from .audio.pcm import samples_for
 from .speech import Segment
 from .storage import Storage
@@ -33,14 +36,15 @@ from .storage import Storage
 log = logging.getLogger(__name__)
 
 # Bump when the way chunks are made changes, so old cache entries are not reused.
-CHUNK_VERSION = 1
+CHUNK_VERSION = 2
 MAX_STRETCH_SECONDS = 30.0
+MAX_SEAM_ERROR_MS = 10.0
 # Two ffmpeg processes keep both cores of a small server busy.
 ENCODE_THREADS = 2
 
 
 class MissingSegment(LookupError):
-    """A segment's audio is not in the cache."""
+    """A segment's audio is not in the cache, or not what the plan was made from."""
 
 
 @dataclass(frozen=True)
@@ -54,25 +58,31 @@ class Part:
 
 @dataclass(frozen=True)
 class ChunkPlan:
-    """What one chunk is made of; `tail` is the silence the file wants after it (None: the end)."""
+    """What one chunk is made of.
+
+    `lead` samples of silence come first (the rounding of the cut before it, given back);
+    `tail` is the pause the file wants after the chunk (None: the chunk ends the file).
+    """
 
     key: str
+    lead: int
     parts: tuple[Part, ...]
     tail: int | None
 
     @property
     def samples(self) -> int:
-        """Return the length of the parts with their inner pauses (no tail)."""
-        return sum(part.samples + part.pause for part in self.parts)
+        """Return the length of lead and parts with their inner pauses (no tail)."""
+        return self.lead + sum(part.samples + part.pause for part in self.parts)
 
 
 @dataclass(frozen=True)
 class Layout:
-    """A file's chunks in order and where each of its segments plays (samples)."""
+    """A file's chunks in order and where they and each of its segments play (samples)."""
 
     chunks: tuple[str, ...]
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: tuple[int, ...]  # per segment
+    ends: tuple[int, ...]  # per segment
+    chunk_starts: tuple[int, ...]  # per segment: the start of the chunk that holds it
     samples: int
 
 
@@ -82,14 +92,24 @@ class Assembler:
         self.rate = rate
         self.bitrate_kbps = bitrate_kbps
         self.frame = samples_per_frame(rate)
+        self.max_error = samples_for(MAX_SEAM_ERROR_MS, rate)
 
     @property
     def min_seam(self) -> int:
         """Return the shortest pause (samples) a cut fits into: LAME's delay and padding."""
         return LAME_OVERHEAD + self.frame
 
-    def plan(self, segments: Sequence[Segment], keys: Sequence[str]) -> list[ChunkPlan]:
-        """Cut the segments of one file (in order, with their cache keys) into chunks."""
+    def plan(
+        self,
+        segments: Sequence[Segment],
+        keys: Sequence[str],
+        leads: Mapping[str, int] | None = None,
+    ) -> list[ChunkPlan]:
+        """Cut the segments of one file (in order, with their cache keys) into chunks.
+
+        `leads` gives the silence before a section's first chunk; plan the episode first and
+        pass its `section_leads`, so a section's own file is made of the episode's chunks.
+        """
         try:
             lengths = [self.storage.segment_samples(key) for key in keys]
         except FileNotFoundError:
@@ -97,43 +117,57 @@ class Assembler:
         limit = MAX_STRETCH_SECONDS * self.rate
         plans: list[ChunkPlan] = []
         parts: list[Part] = []
-        held = 0
+        lead = (leads or {}).get(segments[0].section, 0) if segments else 0
+        held = lead  # samples in the chunk so far
         for number, (seg, key, length) in enumerate(zip(segments, keys, lengths, strict=True)):
             pause = samples_for(seg.pause_ms, self.rate)
-            held += length + pause
+            end = held + length
             following = segments[number + 1] if number + 1 < len(segments) else None
             if following is None:
-                plans.append(self._chunk([*parts, Part(key, length, 0)], None))
+                plans.append(self._chunk(lead, [*parts, Part(key, length, 0)], None))
                 break
+            tail: int | None = None
+            next_lead = 0
             if following.section != seg.section:
-                # Every section starts a chunk, so a section's own file plays its segments
-                # exactly where they are in the episode (minus the section's start): its
-                # transcript and chapters are the episode's, shifted. A pause too short to
-                # cut into is lengthened to the shortest that fits.
-                cut: int | None = max(pause, self.min_seam)
-            elif following.paragraph != seg.paragraph or (
-                held >= limit and following.sentence != seg.sentence
-            ):
-                cut = pause if pause >= self.min_seam else None
+                tail = max(pause, self.min_seam)
+                next_lead = (end + tail) % self.frame  # the rounding, given back
             else:
-                cut = None
-            if cut is not None:
-                plans.append(self._chunk([*parts, Part(key, length, 0)], cut))
-                parts, held = [], 0
-            else:
+                may_cut = following.paragraph != seg.paragraph or (
+                    end >= limit and following.sentence != seg.sentence
+                )
+                # Only where rounding the pause down to a frame costs it <= MAX_SEAM_ERROR_MS.
+                fits = pause >= self.min_seam and (end + pause) % self.frame <= self.max_error
+                tail = pause if may_cut and fits else None
+            if tail is None:
                 parts.append(Part(key, length, pause))
+                held = end + pause
+            else:
+                plans.append(self._chunk(lead, [*parts, Part(key, length, 0)], tail))
+                parts, lead, held = [], next_lead, next_lead
         return plans
 
-    def _chunk(self, parts: list[Part], tail: int | None) -> ChunkPlan:
+    def section_leads(
+        self, segments: Sequence[Segment], plans: Sequence[ChunkPlan]
+    ) -> dict[str, int]:
+        """Return the lead of each section's first chunk in `plans` (of `segments`)."""
+        leads: dict[str, int] = {}
+        index = 0
+        for plan in plans:
+            leads.setdefault(segments[index].section, plan.lead)
+            index += len(plan.parts)
+        return leads
+
+    def _chunk(self, lead: int, parts: list[Part], tail: int | None) -> ChunkPlan:
         recipe = {
             "version": CHUNK_VERSION,
             "rate": self.rate,
             "bitrate": self.bitrate_kbps,
-            "parts": [[part.key, part.pause] for part in parts],
+            "lead": lead,
+            "parts": [[part.key, part.samples, part.pause] for part in parts],
             "tail": tail,
         }
         key = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
-        return ChunkPlan(key, tuple(parts), tail)
+        return ChunkPlan(key, lead, tuple(parts), tail)
 
     def _tail_silence(self, plan: ChunkPlan) -> int:
         """Return the silence to encode after the parts so the chunk ends on the wanted frame."""
@@ -144,7 +178,7 @@ class Assembler:
 
     def encode_missing(self, plans: Iterable[ChunkPlan]) -> int:
         """Encode every planned chunk that is not cached yet; return how many were encoded."""
-        todo = {plan.key: plan for plan in plans if not self._cached(plan.key)}
+        todo = {plan.key: plan for plan in plans if not is_chunk(self.storage.chunk_path(plan.key))}
         if not todo:
             return 0
         with ThreadPoolExecutor(max_workers=ENCODE_THREADS) as pool:
@@ -152,20 +186,12 @@ class Assembler:
                 pass
         return len(todo)
 
-    def _cached(self, key: str) -> bool:
-        try:
-            with open(self.storage.chunk_path(key), "rb") as handle:
-                read_head(handle.read(HEAD_SIZE))
-        except (FileNotFoundError, ValueError):
-            return False  # missing, or not a chunk (a damaged cache): encode it again
-        return True
-
     def _encode(self, plan: ChunkPlan) -> None:
-        pieces = []
+        pieces = [bytes(2 * plan.lead)]
         for part in plan.parts:
             pcm = self.storage.read_segment(part.key)
-            if pcm is None:
-                raise MissingSegment("a segment's audio is missing from the cache")
+            if pcm is None or len(pcm) != 2 * part.samples:
+                raise MissingSegment("a segment's audio changed or vanished during the render")
             pieces += [pcm, bytes(2 * part.pause)]
         pieces.append(bytes(2 * self._tail_silence(plan)))
         chunk = encode_chunk(b"".join(pieces), rate=self.rate, bitrate_kbps=self.bitrate_kbps)
@@ -175,21 +201,22 @@ class Assembler:
         """Return where every segment of the (encoded) chunks plays in the joined file."""
         starts: list[int] = []
         ends: list[int] = []
+        chunk_starts: list[int] = []
         position = 0
         for number, plan in enumerate(plans):
-            with open(self.storage.chunk_path(plan.key), "rb") as handle:
-                head = read_head(handle.read(HEAD_SIZE))
-            if plan.tail is not None:
-                wanted = lame_frames(plan.samples + self._tail_silence(plan), self.rate)
-                if head.frames != wanted:  # another LAME build: that pause is off a little
-                    log.warning("chunk %s: %d frames, not %d", plan.key, head.frames, wanted)
-            offset = position
+            head = read_head(self.storage.chunk_path(plan.key))
+            offset = position + plan.lead
             for part in plan.parts:
                 starts.append(offset)
                 ends.append(offset + part.samples)
+                chunk_starts.append(position)
                 offset += part.samples + part.pause
             if number == len(plans) - 1:
-                return Layout(tuple(p.key for p in plans), tuple(starts), tuple(ends), offset)
+                keys = tuple(p.key for p in plans)
+                return Layout(keys, tuple(starts), tuple(ends), tuple(chunk_starts), offset)
+            if head.frames * self.frame != plan.samples + self._tail_silence(plan) + LAME_OVERHEAD:
+                # another LAME build: that pause is off by the difference
+                log.warning("chunk %s has %d frames, not as planned", plan.key, head.frames)
             position += head.frames * self.frame
         raise ValueError("a file needs at least one chunk")
 

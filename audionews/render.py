@@ -190,7 +190,9 @@ class Renderer:
         # the target loudness make every joined file meet it; fades keep joins click-free.
         pcm = normalize(trim_silence(pcm, rate, keep_ms=5), rate, self.target_lufs)
         pcm = fade(pcm, rate)
-        self.storage.write_segment(key, pcm)
+        if not self.storage.write_segment(key, pcm):
+            # Another render stored this segment first; it stays, so use what it stored.
+            return self.storage.read_segment(key) or pcm
         return pcm
 
     def preview(self, pieces: list[str]) -> tuple[bytes, str]:
@@ -238,19 +240,26 @@ class Renderer:
         """
         assembler = Assembler(self.storage, rate, self.bitrate_kbps)
         sections = {seg.section for seg in script}
-        kinds = [k for k in KINDS if k == "episode" or k in sections]
+        kinds = ["episode"] + [k for k in KINDS if k in sections]
         try:
-            plans = {}
-            for kind in kinds:
-                chosen = [i for i, seg in enumerate(script) if kind in ("episode", seg.section)]
-                plans[kind] = assembler.plan([script[i] for i in chosen], [keys[i] for i in chosen])
+            plans = {"episode": assembler.plan(script, keys)}
+            # Each section's file starts like the section in the episode, so they share chunks.
+            leads = assembler.section_leads(script, plans["episode"])
+            for kind in kinds[1:]:
+                chosen = [i for i, seg in enumerate(script) if seg.section == kind]
+                plans[kind] = assembler.plan(
+                    [script[i] for i in chosen], [keys[i] for i in chosen], leads
+                )
             output.encoded = assembler.encode_missing(p for plan in plans.values() for p in plan)
-        except MissingSegment:
+        except MissingSegment as exc:
+            log.warning("render of %s: %s", item.slug, exc)
             raise RenderError("Ein Audio-Baustein fehlt im Zwischenspeicher.") from None
         layouts = {kind: assembler.place(plan) for kind, plan in plans.items()}
         episode = layouts["episode"]
-        for seg, start, end in zip(script, episode.starts, episode.ends, strict=True):
-            output.chapters.setdefault(seg.section, round(start / rate, 3))
+        for number, seg in enumerate(script):
+            # A section's chapter starts with its chunk (a few ms of silence before its speech).
+            output.chapters.setdefault(seg.section, round(episode.chunk_starts[number] / rate, 3))
+            start, end = episode.starts[number], episode.ends[number]
             output.cues.append(
                 {
                     "index": seg.index,

@@ -41,10 +41,11 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True, replace: bool = True) -> bool:
     """Write `data` to `path` so that readers see the old file or the new one, never a mix.
 
     `durable` also makes the rename itself survive a crash; a cache entry can do without.
+    With `replace=False` an existing file wins and is kept. Return whether `data` was written.
     """
     path = Path(path)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
@@ -54,13 +55,22 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, FILE_MODE)
-        os.replace(temp, path)
+        if replace:
+            os.replace(temp, path)
+        else:
+            try:
+                os.link(temp, path)  # atomic, and fails when the name exists
+            except FileExistsError:
+                return False
+            finally:
+                os.unlink(temp)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
     if durable:
         _fsync_dir(path.parent)
+    return True
 
 
 def _check_name(name: str) -> None:
@@ -122,9 +132,14 @@ class Storage:
         except FileNotFoundError:
             return None
 
-    def write_segment(self, key: str, pcm: bytes) -> None:
-        """Store the PCM of `key` atomically."""
-        self._write_cached(self.segment_path(key), pcm)
+    def write_segment(self, key: str, pcm: bytes) -> bool:
+        """Store the PCM of `key` atomically, unless it is stored already; return whether it was.
+
+        A segment never changes once stored: two renders that synthesize the same text at once
+        may get audio a few samples apart, and the MP3 chunks made from the first must keep
+        matching it. So the first one written stays.
+        """
+        return self._write_cached(self.segment_path(key), pcm, replace=False)
 
     def has_segment(self, key: str) -> bool:
         """Return whether `key` is cached."""
@@ -142,10 +157,10 @@ class Storage:
         """Store MP3 chunk `key` atomically."""
         self._write_cached(self.chunk_path(key), chunk)
 
-    def _write_cached(self, path: Path, data: bytes) -> None:
+    def _write_cached(self, path: Path, data: bytes, *, replace: bool = True) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         # An entry whose rename a crash undoes is merely missing and gets made again.
-        atomic_write(path, data, durable=False)
+        return atomic_write(path, data, durable=False, replace=replace)
 
     # Published files --------------------------------------------------------------------
 

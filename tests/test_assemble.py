@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audionews.assemble import MAX_STRETCH_SECONDS, Assembler
+from audionews.assemble import MAX_STRETCH_SECONDS, Assembler, ChunkPlan
 from audionews.audio.decode import decode_mp3
 from audionews.audio.mp3frames import LAME_OVERHEAD
 from audionews.render import Renderer, RenderInput, RenderOutput
@@ -26,66 +26,103 @@ def segment(index: int, section: str, paragraph: int, sentence: int, pause_ms: i
 
 
 def cached(storage: Storage, segments: list[Segment], seconds: float) -> list[str]:
-    """Put `seconds` of quiet noise per segment into the cache; return the keys."""
+    """Put quiet noise of 0.5 to 2 x `seconds` per segment into the cache; return the keys."""
     keys = []
     for seg in segments:
         key = hashlib.sha256(seg.spoken.encode()).hexdigest()
-        noise = np.random.default_rng(seg.index).normal(0, 300, int(seconds * RATE))
+        rng = np.random.default_rng(seg.index)
+        noise = rng.normal(0, 300, int(seconds * RATE * rng.uniform(0.5, 2)))
         storage.write_segment(key, noise.astype("<i2").tobytes())
         keys.append(key)
     return keys
 
 
-def test_cuts_fall_between_paragraphs_and_only_into_long_pauses(tmp_path: Path) -> None:
+def gaps(assembler: Assembler, plans: list[ChunkPlan]) -> list[int]:
+    """Return the silence (samples) between the last segment of each chunk and the next one."""
+    result = []
+    for plan, following in itertools.pairwise(plans):
+        assert plan.tail is not None
+        frames = (plan.samples + plan.tail) // assembler.frame  # as the chunk is encoded
+        result.append(frames * assembler.frame - plan.samples + following.lead)
+    return result
+
+
+def article(paragraphs: int, sentences: int) -> list[Segment]:
+    """Title, a summary paragraph and a body of `paragraphs` x `sentences` sentences."""
+    script = [segment(0, "title", 0, 0, 1200)]
+    script += [segment(1, "summary", 0, 1, 450), segment(2, "summary", 0, 2, 1200)]
+    for paragraph in range(paragraphs):
+        for number in range(sentences):
+            last = number == sentences - 1
+            index = len(script)
+            script.append(segment(index, "body", paragraph, index, 800 if last else 450))
+    return [*script[:-1], segment(len(script) - 1, "body", paragraphs - 1, len(script) - 1, 0)]
+
+
+def test_cuts_fall_between_paragraphs_and_round_pauses_by_little(tmp_path: Path) -> None:
     storage = Storage(tmp_path)
-    script = [
-        segment(0, "title", 0, 0, 1200),
-        segment(1, "summary", 0, 1, 450),
-        segment(2, "summary", 0, 2, 1200),
-        segment(3, "body", 0, 3, 30),  # a paragraph pause too short to cut into
-        segment(4, "body", 1, 4, 800),
-        segment(5, "body", 2, 5, 0),
-    ]
-    keys = cached(storage, script, 1.0)
-    plans = Assembler(storage, RATE, 64).plan(script, keys)
-    assert [[keys.index(p.key) for p in plan.parts] for plan in plans] == [[0], [1, 2], [3, 4], [5]]
-    assert [plan.tail for plan in plans] == [26460, 26460, 17640, None]  # samples of the pause
+    script = article(paragraphs=30, sentences=3)
+    keys = cached(storage, script, 2.0)
+    assembler = Assembler(storage, RATE, 64)
+    plans = assembler.plan(script, keys)
+    firsts = [script[keys.index(plan.parts[0].key)] for plan in plans]
+    lasts = [script[keys.index(plan.parts[-1].key)] for plan in plans]
+    # every section starts a chunk; the body is cut into several
+    assert [seg.section for seg in firsts[:3]] == ["title", "summary", "body"]
+    assert len(plans) > 8
+    for plan, last, first, gap in zip(
+        plans, lasts, firsts[1:], gaps(assembler, plans), strict=False
+    ):
+        # between paragraphs, or after a sentence once the chunk is long
+        if (last.section, last.paragraph) == (first.section, first.paragraph):
+            assert plan.samples >= MAX_STRETCH_SECONDS * RATE and last.sentence != first.sentence
+        assert plan.tail is not None and gap <= plan.tail
+        if first.section != last.section:
+            assert gap == plan.tail, "the pause between sections is exact"
+        else:
+            assert plan.tail - gap <= assembler.max_error, "a paragraph pause loses <= 10 ms"
     # inside a chunk the pauses are kept as they are
-    assert [part.pause for part in plans[1].parts] == [9922, 0]
-    assert [part.pause for part in plans[2].parts] == [662, 0]
+    assert all(part.pause in (9922, 17640) for plan in plans for part in plan.parts[:-1])
+
+
+def test_pauses_too_short_to_cut_into_stay_inside_a_chunk(tmp_path: Path) -> None:
+    storage = Storage(tmp_path)
+    script = [segment(0, "body", n, n, 30) for n in range(20)]  # 30 ms between paragraphs
+    keys = cached(storage, script, 1.0)
+    (plan,) = Assembler(storage, RATE, 64).plan(script, keys)
+    assert [part.pause for part in plan.parts] == [662] * 19 + [0]
 
 
 def test_a_long_paragraph_is_cut_after_a_sentence_not_inside_one(tmp_path: Path) -> None:
     storage = Storage(tmp_path)
-    # one paragraph of 12 sentences, each in two pieces of 2 s (piece pause 150 ms)
+    # one paragraph of 30 sentences, each in two pieces (piece pause 150 ms)
     script = []
-    for number in range(24):
+    for number in range(60):
         last_piece = number % 2 == 1
         script.append(segment(number, "body", 0, number // 2, 450 if last_piece else 150))
     keys = cached(storage, script, 2.0)
     plans = Assembler(storage, RATE, 64).plan(script, keys)
     assert len(plans) > 1
     for plan in plans[:-1]:
-        seconds = plan.samples / RATE
-        assert MAX_STRETCH_SECONDS <= seconds < MAX_STRETCH_SECONDS + 5
+        assert plan.samples / RATE >= MAX_STRETCH_SECONDS
         assert keys.index(plan.parts[-1].key) % 2 == 1, "cut after the last piece of a sentence"
 
 
 def test_summary_body_and_episode_share_their_chunks(tmp_path: Path) -> None:
     storage = Storage(tmp_path)
-    script = [
-        segment(0, "title", 0, 0, 1200),
-        segment(1, "summary", 0, 1, 1200),
-        segment(2, "body", 0, 2, 800),
-        segment(3, "body", 1, 3, 0),
-    ]
-    keys = cached(storage, script, 1.0)
+    script = article(paragraphs=20, sentences=2)
+    keys = cached(storage, script, 2.0)
     assembler = Assembler(storage, RATE, 64)
-    episode = [plan.key for plan in assembler.plan(script, keys)]
-    summary = [plan.key for plan in assembler.plan(script[1:2], keys[1:2])]
-    body = [plan.key for plan in assembler.plan(script[2:], keys[2:])]
-    assert body == episode[2:], "the body file is the end of the episode"
-    assert summary[0] != episode[1], "the summary ends its own file but not the episode"
+    episode = assembler.plan(script, keys)
+    leads = assembler.section_leads(script, episode)
+    assert leads["title"] == 0
+    summary = assembler.plan(script[1:3], keys[1:3], leads)
+    body = assembler.plan(script[3:], keys[3:], leads)
+    assert [p.key for p in body] == [p.key for p in episode[-len(body) :]], "the episode's end"
+    assert len(episode) == 1 + len(summary) + len(body)
+    # the summary ends its own file but not the episode: that one chunk differs
+    assert summary[0].key != episode[1].key
+    assert (summary[0].lead, summary[0].parts) == (episode[1].lead, episode[1].parts)
 
 
 class Tone:
@@ -100,18 +137,22 @@ class Tone:
         return {}
 
     def synthesize(self, text: str) -> Clip:
+        if text.startswith("Stille"):
+            return Clip(bytes(2 * RATE), RATE)  # trimmed to nothing
         freq = 200 + sum(map(ord, text)) % 600
         n = np.arange(int(0.4 * RATE))
         wave = np.sin(2 * np.pi * freq * n / RATE) * 0.3
         return Clip((wave * 32767).astype("<i2").tobytes(), RATE)
 
 
-def render(storage: Storage, pauses: Pauses = DEFAULT_PAUSES) -> RenderOutput:
+def render(
+    storage: Storage, pauses: Pauses = DEFAULT_PAUSES, body: str = "Dritter Satz.\n\nVierter Satz."
+) -> RenderOutput:
     item = RenderInput(
         slug="ton",
         title="Ein Titel",
         summary="Erster Satz. Zweiter Satz.",
-        body="Dritter Satz.\n\nVierter Satz.",
+        body=body,
         date=dt.date(2026, 11, 25),
     )
     return Renderer(storage, EngineChain(Tone(), None, 60), pauses=pauses).render(item)
@@ -135,7 +176,7 @@ def test_short_pauses_stay_inside_chunks_and_sections_still_start_one(
     storage = Storage(tmp_path)
     pauses = Pauses(piece_ms=ms, sentence_ms=ms, paragraph_ms=ms, section_ms=ms)
     out = render(storage, pauses)
-    frame, seam = 576 / RATE, (LAME_OVERHEAD + 576) / RATE
+    seam = (LAME_OVERHEAD + 576) / RATE
     sections = [cue["section"] for cue in out.cues]
     assert sections == ["title", "summary", "summary", "body", "body"]
     for cue, nxt in itertools.pairwise(out.cues):
@@ -143,7 +184,7 @@ def test_short_pauses_stay_inside_chunks_and_sections_still_start_one(
         if cue["section"] == nxt["section"]:
             assert gap == pytest.approx(ms / 1000, abs=0.001)  # too short to cut: exact
         else:
-            assert seam - frame - 0.001 < gap <= seam + 0.001  # lengthened to fit a cut
+            assert gap == pytest.approx(seam, abs=0.001)  # lengthened to fit a cut
     episode = decode_mp3(storage.path(out.files["episode"]).read_bytes(), RATE)
     assert len(episode) / 2 / RATE == pytest.approx(out.cues[-1]["end"], abs=0.001)
 
@@ -172,3 +213,15 @@ def test_section_files_play_their_segments_where_the_episode_does(tmp_path: Path
                 inside = loud[(loud > start - before) & (loud < end + after)]
                 assert inside.min() == pytest.approx(start, abs=0.006), (kind, start)
                 assert inside.max() == pytest.approx(end, abs=0.006), (kind, end)
+
+
+@pytest.mark.parametrize(
+    "body", ["Dritter Satz.\n\nStille.", "Stille.\n\nDritter Satz.", "Stille."]
+)
+def test_a_silent_paragraph_renders(tmp_path: Path, body: str) -> None:
+    storage = Storage(tmp_path)
+    out = render(storage, body=body)
+    for kind, name in out.files.items():
+        pcm = decode_mp3(storage.path(name).read_bytes(), RATE)
+        assert len(pcm) / 2 / RATE == pytest.approx(out.durations[kind], abs=0.001)
+    assert out.cues[-1]["end"] == pytest.approx(out.durations["episode"], abs=0.001)

@@ -18,7 +18,6 @@ from audionews import config
 from audionews.audio import RATE
 from audionews.audio.decode import decode_mp3
 from audionews.audio.encode import encode_mp3
-from audionews.audio.mp3frames import samples_per_frame
 from audionews.render import Renderer, RenderError, RenderInput
 from audionews.speech import build_script
 from audionews.storage import Storage
@@ -116,15 +115,14 @@ def test_cues_and_pauses_match_the_audio(tmp_path: Path, espeak: Counting) -> No
     last = out.cues[-1]["end"]
     # the MP3 decoder adds at most a frame or two of padding
     assert abs(decoded_seconds - last) < 0.12
-    frame = samples_per_frame(rate) / rate
     for cue, nxt, seg in zip(out.cues, out.cues[1:], script, strict=False):
         gap = nxt["start"] - cue["end"]
         following = script[seg.index + 1]
-        if (following.section, following.paragraph) == (seg.section, seg.paragraph):
-            assert abs(gap - seg.pause_ms / 1000) < 0.002  # inside a chunk: exact
+        if following.section == seg.section and following.paragraph != seg.paragraph:
+            # where one MP3 chunk ends and the next begins the pause may lose up to 10 ms
+            assert -0.002 < seg.pause_ms / 1000 - gap < 0.012, (seg.display, gap)
         else:
-            # between chunks the next one starts on a frame boundary: up to a frame shorter
-            assert -0.002 < seg.pause_ms / 1000 - gap < frame + 0.002, (seg.display, gap)
+            assert abs(gap - seg.pause_ms / 1000) < 0.002  # exact
         # the middle of every pause is silent in the decoded MP3, the segments are not
         a, b = int((cue["end"] + 0.04) * rate) * 2, int((nxt["start"] - 0.04) * rate) * 2
         assert pcm_rms(pcm[a:b]) < 60, cue
@@ -151,9 +149,9 @@ def test_cache_makes_rerenders_incremental(tmp_path: Path, espeak: Counting) -> 
     assert espeak.calls[calls:] == ["Im Winter ist es kalt."]
     assert third.synthesized == 1
     # One paragraph changed: only its MP3 chunk is encoded again, once for the body and the
-    # episode alike. The first render encoded title, summary (as part of the episode and as the
-    # end of its own file) and both body paragraphs: five chunks.
-    assert (first.encoded, third.encoded) == (5, 1)
+    # episode alike. The first render encoded the title, the summary (as part of the episode
+    # and as the end of its own file) and the body (one or two chunks): four or five.
+    assert third.encoded == 1 and first.encoded in (4, 5)
     assert third.files["summary"] == first.files["summary"]
     assert third.files["body"] != first.files["body"]
 

@@ -35,8 +35,9 @@ def test_segment_cache_round_trip(tmp_path: Path) -> None:
     storage.write_segment(KEY, b"\x01\x02" * 100)
     assert storage.has_segment(KEY)
     assert storage.read_segment(KEY) == b"\x01\x02" * 100
-    storage.write_segment(KEY, b"\x03\x04")
-    assert storage.read_segment(KEY) == b"\x03\x04"
+    # A stored segment never changes (MP3 chunks were made from it): the first one stays.
+    assert storage.write_segment(KEY, b"\x03\x04") is False
+    assert storage.read_segment(KEY) == b"\x01\x02" * 100
     assert temp_files(tmp_path) == []
 
 

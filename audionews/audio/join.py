@@ -1,18 +1,19 @@
 """Join MP3 chunks that LAME encoded separately into one gapless, valid MP3 file.
 
 A chunk is the bare frames LAME made of one stretch of PCM, behind a small header with its
-frame and sample counts. Every chunk starts with LAME's encoder delay and ends with its
-padding, both silent, so chunks join without a click where their PCM starts and ends in
-silence: the renderer cuts only inside pauses and sizes the silence at each cut so the pause
-keeps its length (to within one frame). The joined file gets one Xing/Info frame with a LAME
-tag: frame count, seek table, the delay and padding of the file as a whole and both CRCs,
-exactly as ffmpeg writes them for a file it encoded in one go.
+frame and sample counts, its length and its CRC. Every chunk starts with LAME's encoder delay
+and ends with its padding, both silent, so chunks join without a click where their PCM starts
+and ends in silence: `assemble.py` cuts only inside pauses and sizes the silence at each cut.
+The joined file gets one Xing/Info frame with a LAME tag: frame count, byte count, seek table
+(linear, the audio being CBR), the delay and padding of the file as a whole and both CRCs,
+laid out as ffmpeg writes them for a file it encoded in one go.
 
-Why not "encode once" (DESIGN.md): re-encoding a 30-minute episode after one corrected
-sentence costs seconds; a chunk is encoded once and reused by the summary, the body and the
-episode, and by every later revision that leaves its stretch alone. The rule against gluing
-MP3 bytes guards against other encoders' files (gTTS's streams differ in rate, carry their own
-headers and unknown delays); these chunks are all ours, at one rate and bit rate, bare frames.
+Why not "encode each MP3 once" (the design brief, DESIGN.md): re-encoding a 30-minute episode
+after one corrected sentence costs seconds; a chunk is encoded once and reused by the summary,
+the body and the episode, and by every later revision that leaves its stretch alone. The rule
+against gluing MP3 bytes guards against other encoders' files (gTTS's streams differ in rate,
+carry their own headers and unknown delays); these chunks are all ours, at one rate and bit
+rate, bare frames.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ import fastcrc
 from .encode import EncodeError, encode_frames, info_template
 from .mp3frames import ENCODER_DELAY, count_frames, info_frame, samples_per_frame
 
-_MAGIC = b"ANC1"
-_HEAD = struct.Struct("<4sII")  # magic, frames, samples of PCM encoded
+_MAGIC = b"ANC2"
+_HEAD = struct.Struct("<4sIIIH")  # magic, frames, samples encoded, bytes of frames, their CRC
 HEAD_SIZE = _HEAD.size
 _COPY_BLOCK = 1 << 20
 
@@ -37,26 +38,48 @@ _COPY_BLOCK = 1 << 20
 class ChunkHead:
     frames: int
     samples: int
+    size: int  # bytes of MP3 frames after the header
+    crc: int  # CRC-16 (as in the LAME tag) of those bytes
 
 
 def encode_chunk(pcm: bytes, *, rate: int, bitrate_kbps: int) -> bytes:
     """Encode s16le mono `pcm` alone; return the chunk (header + bare MP3 frames)."""
-    frames_data = encode_frames(pcm, rate=rate, bitrate_kbps=bitrate_kbps)
+    # LAME makes nothing of nothing; one silent sample gives the frames of an empty stretch
+    # (a segment that was all silence), and the file's padding drops it again.
+    frames_data = encode_frames(pcm or bytes(2), rate=rate, bitrate_kbps=bitrate_kbps)
     try:
         frames = count_frames(frames_data)
     except ValueError as exc:
         raise EncodeError(f"ffmpeg wrote broken MP3 frames: {exc}") from None
-    return _HEAD.pack(_MAGIC, frames, len(pcm) // 2) + frames_data
+    crc = fastcrc.crc16.arc(frames_data)
+    return _HEAD.pack(_MAGIC, frames, len(pcm) // 2, len(frames_data), crc) + frames_data
 
 
-def read_head(chunk: bytes) -> ChunkHead:
-    """Return the header of a chunk; ValueError when `chunk` is not one."""
-    if len(chunk) < HEAD_SIZE:
+def parse_head(data: bytes) -> ChunkHead:
+    """Return the header at the start of `data`; ValueError when it is not a chunk's."""
+    if len(data) < HEAD_SIZE:
         raise ValueError("chunk too short")
-    magic, frames, samples = _HEAD.unpack_from(chunk)
+    magic, frames, samples, size, crc = _HEAD.unpack_from(data)
     if magic != _MAGIC or frames <= 0:
         raise ValueError("not an MP3 chunk")
-    return ChunkHead(frames, samples)
+    return ChunkHead(frames, samples, size, crc)
+
+
+def read_head(path: Path) -> ChunkHead:
+    """Return the header of chunk file `path` (OSError, ValueError)."""
+    with open(path, "rb") as handle:
+        return parse_head(handle.read(HEAD_SIZE))
+
+
+def is_chunk(path: Path) -> bool:
+    """Return whether `path` holds a whole, undamaged chunk (its length and CRC check out)."""
+    try:
+        data = Path(path).read_bytes()
+        head = parse_head(data)
+    except (OSError, ValueError):
+        return False
+    body = memoryview(data)[HEAD_SIZE:]
+    return len(body) == head.size and fastcrc.crc16.arc(body) == head.crc
 
 
 def write_joined(
@@ -69,12 +92,8 @@ def write_joined(
     """
     if not chunks:
         raise ValueError("no chunks to join")
-    heads = []
-    audio_bytes = 0
-    for chunk in chunks:
-        with open(chunk, "rb") as handle:
-            heads.append(read_head(handle.read(HEAD_SIZE)))
-        audio_bytes += chunk.stat().st_size - HEAD_SIZE
+    heads = [read_head(chunk) for chunk in chunks]
+    audio_bytes = sum(head.size for head in heads)
     frames = sum(head.frames for head in heads)
     padding = frames * samples_per_frame(rate) - ENCODER_DELAY - samples
     template = info_template(rate, bitrate_kbps)

@@ -17,7 +17,7 @@ from mutagen.mp3 import MP3
 from audionews.audio.decode import decode_mp3
 from audionews.audio.encode import encode_frames, encode_mp3, info_template
 from audionews.audio.ffmpeg import ffmpeg_path
-from audionews.audio.join import HEAD_SIZE, encode_chunk, read_head, write_joined
+from audionews.audio.join import HEAD_SIZE, encode_chunk, is_chunk, parse_head, write_joined
 from audionews.audio.mp3frames import (
     LAME_OVERHEAD,
     _lame_offset,
@@ -112,14 +112,34 @@ def test_info_frame_is_the_one_ffmpeg_writes(rate: int, tmp_path: Path) -> None:
     )
 
 
+def test_a_damaged_chunk_is_not_taken_for_one(tmp_path: Path) -> None:
+    chunk = encode_chunk(pcm16(tone(440, 22050, 22050)), rate=22050, bitrate_kbps=64)
+    path = tmp_path / "chunk"
+    path.write_bytes(chunk)
+    assert is_chunk(path)
+    body = bytearray(chunk)
+    body[HEAD_SIZE + 500 : HEAD_SIZE + 600] = bytes(100)
+    for damaged in (b"", chunk[:HEAD_SIZE], chunk[:-300], bytes(body), chunk + b"x"):
+        path.write_bytes(damaged)
+        assert not is_chunk(path)
+    assert not is_chunk(tmp_path / "missing")
+
+
+def test_an_empty_stretch_still_makes_a_chunk() -> None:
+    # a segment that was all silence is trimmed to nothing; its chunk is a few silent frames
+    chunk = encode_chunk(b"", rate=22050, bitrate_kbps=64)
+    head = parse_head(chunk)
+    assert head.samples == 0 and head.frames == lame_frames(1, 22050)
+
+
 def test_chunk_header_round_trip_and_refusal() -> None:
     chunk = encode_chunk(bytes(2 * 1000), rate=22050, bitrate_kbps=64)
-    head = read_head(chunk)
+    head = parse_head(chunk)
     assert head.samples == 1000 and head.frames == lame_frames(1000, 22050)
     assert count_frames(chunk[HEAD_SIZE:]) == head.frames
     for bad in (b"", b"ANC1", b"XXXX" + chunk[4:]):
         with pytest.raises(ValueError):
-            read_head(bad)
+            parse_head(bad)
 
 
 @pytest.mark.parametrize("rate", RATES)
@@ -146,7 +166,7 @@ def test_joined_chunks_play_every_sample_where_it_belongs(rate: int, tmp_path: P
         chunks.append(path)
         ideal_parts.append((position, wave))
         if not last:
-            position += read_head(chunk).frames * frame
+            position += parse_head(chunk).frames * frame
     samples = position + len(third)
     joined = tmp_path / "joined.mp3"
     write_joined(joined, chunks, rate=rate, bitrate_kbps=64, samples=samples)
