@@ -21,9 +21,12 @@ def media_url(name: str) -> str:
 
 def article_status(article: Article) -> dict[str, Any]:
     """Return the API view of an article: its render status and its last good audio."""
-    rendition = article.current_rendition()
+    # The job first, then the rendition, and each read once: a worker commits both together,
+    # and under PostgreSQL's READ COMMITTED every query sees the newest commit, so a job seen
+    # ready always comes with its rendition, and status and audio agree.
     job = article.latest_job()
-    current = article.ready_for(article.revision) is not None
+    rendition = article.current_rendition()
+    current = rendition is not None and rendition.revision == article.revision
     if job is not None and job.status in JobStatus.LIVE:
         status = job.status
     elif current:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.orm import Session
 
 from audionews.db import db
-from audionews.models import Article, Job
+from audionews.models import Article, Job, JobStatus, Rendition
+from audionews.status import AUDIO_KINDS
 from tests.helpers import SHORT_ARTICLE, sample_text
 
 
@@ -283,3 +287,58 @@ def test_script_shows_what_will_be_said_and_when(
     starts = [s["start"] for s in script["segments"]]
     assert starts == sorted(starts) and starts[0] == 0.0
     assert all(s["end"] > s["start"] for s in script["segments"])
+
+
+def test_status_and_audio_agree_while_a_worker_commits(
+    app: Flask, client: FlaskClient, auth: dict
+) -> None:
+    """A worker commits job and rendition together in the middle of a status request.
+
+    Every query of the request sees the newest commit (READ COMMITTED; SQLite outside a
+    transaction), so the status must not come from one moment and the audio from another:
+    "ready" always comes with its audio and engine.
+    """
+    res = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth)
+    slug = res.get_json()["slug"]
+    with app.app_context():
+        article = db.session.scalar(select(Article).where(Article.slug == slug))
+        assert article is not None
+        article_id, revision = article.id, article.revision
+        job_id = article.latest_job().id  # type: ignore[union-attr]
+    worker = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+
+    def finish() -> None:
+        with Session(worker) as session, session.begin():
+            job = session.get(Job, job_id)
+            assert job is not None
+            job.status = JobStatus.READY
+            session.add(
+                Rendition(
+                    article_id=article_id,
+                    job_id=job_id,
+                    revision=revision,
+                    engine="espeak",
+                    files={kind: f"{slug}-0123456789ab-{kind}.mp3" for kind in AUDIO_KINDS},
+                    durations=dict.fromkeys(AUDIO_KINDS, 1.0),
+                )
+            )
+
+    done: list[bool] = []
+
+    def between_queries(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not done and re.search(r"\bFROM (job|rendition)\b", statement):
+            done.append(True)
+            finish()  # right after the request's first look at jobs or renditions
+
+    with app.app_context():
+        event.listen(db.engine, "after_cursor_execute", between_queries)
+        try:
+            body = client.get(f"/api/v1/articles/{slug}", headers=auth).get_json()
+        finally:
+            event.remove(db.engine, "after_cursor_execute", between_queries)
+    worker.dispose()
+    assert done
+    if body["status"] == "ready":
+        assert body["engine"] == "espeak" and body["audio"] is not None, body
+    after = client.get(f"/api/v1/articles/{slug}", headers=auth).get_json()
+    assert after["status"] == "ready" and after["audio"]["episode"].endswith("episode.mp3")
