@@ -79,6 +79,7 @@ def measure(
             "phases": dict(renderer.phases),
             "synthesized": output.synthesized,
             "cached": output.cached,
+            "encoded": output.encoded,
             "requests": requests,
             "durations": output.durations,
         }
@@ -87,7 +88,8 @@ def measure(
             f"  {label} {phase}: {fmt(seconds, 's')} (synthesize "
             f"{fmt(renderer.phases['synthesize'], 's')}, assemble "
             f"{fmt(renderer.phases['assemble'], 's')}; {output.synthesized} segments "
-            f"synthesized, {output.cached} cached{asked}); episode "
+            f"synthesized, {output.cached} cached{asked}; {output.encoded} MP3 chunk(s) "
+            f"encoded); episode "
             f"{output.durations['episode']:.1f} s"
         )
     episode = result["full"]["durations"]["episode"]
