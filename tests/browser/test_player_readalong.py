@@ -173,3 +173,16 @@ def test_reduced_motion_starts_without_following(site: Site, page: Any) -> None:
     page.goto(site.article_url())
     assert not page.is_checked("#follow")
     assert "follow" not in (page.get_attribute("#transcript", "class") or "")
+
+
+def test_the_browser_reads_the_joined_mp3s_like_the_feed_does(site: Site, page: Any) -> None:
+    # The MP3s are MP3 chunks joined under one Info/LAME header: Chromium's own decoder must
+    # see the exact length the feed and the player announce, and play every chunk.
+    page.goto(site.article_url())
+    page.wait_for_function("() => document.getElementById('audio').readyState >= 1")
+    duration = page.evaluate("document.getElementById('audio').duration")
+    assert duration == pytest.approx(site.rendition()["durations"]["episode"], abs=0.03)
+    page.evaluate("document.getElementById('audio').muted = true")
+    seek(page, duration - 1.0)  # the last chunk
+    page.evaluate("document.getElementById('audio').play()")
+    page.wait_for_function("() => document.getElementById('audio').ended", timeout=10_000)
