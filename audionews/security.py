@@ -23,10 +23,16 @@ MISSING_KEY = (
     "z. B. AUDIONEWS_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'), "
     "oder zum Ausprobieren `audionews serve --dev` starten."
 )
+NO_KEY_TITLE = "Der Redaktionsbereich ist nicht eingerichtet."
 CSRF_MESSAGE = (
     "Die Sicherheitsprüfung des Formulars ist fehlgeschlagen (abgelaufen oder unvollständig). "
     "Bitte die Seite neu laden und erneut senden."
 )
+
+
+def has_stable_key(settings: dict[str, Any]) -> bool:
+    """Return whether sessions survive restarts and work across processes (set key or dev)."""
+    return bool(settings["SECRET_KEY"]) or bool(settings["DEV"])
 
 
 def secret_key(settings: dict[str, Any], instance_path: str) -> str:

@@ -7,13 +7,23 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import db
 from ..models import Editor, EditorSession
+from ..security import MISSING_KEY, NO_KEY_TITLE, has_stable_key
 from .blueprint import PUBLIC_ENDPOINTS, bp
 
 login_manager = LoginManager()
@@ -103,6 +113,11 @@ def end_session() -> None:
 @bp.before_request
 def require_login() -> Any:
     """Refuse every back-office request without a login, except the login page itself."""
+    if not has_stable_key(current_app.config["AUDIONEWS"]):
+        # A one-off key per process (gunicorn without AUDIONEWS_SECRET_KEY) would log editors
+        # out at random and lose their forms: the back office stays shut and says why.
+        page = render_template("error.html", status=503, message=NO_KEY_TITLE, detail=MISSING_KEY)
+        return page, 503
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
     return login_manager.unauthorized()

@@ -197,3 +197,27 @@ def test_dev_mode_keeps_a_generated_key(tmp_path: Path) -> None:
     for app in (first, second):
         with app.app_context():
             db.engine.dispose()
+
+
+def test_back_office_stays_shut_without_a_stable_key(tmp_path: Path) -> None:
+    # gunicorn 'audionews:create_app()' without AUDIONEWS_SECRET_KEY: every worker process
+    # would sign sessions with its own one-off key, so logins would fail at random.
+    app = create_app(base_settings(tmp_path, SECRET_KEY="", DEV=False))
+    make_editor(app)
+    client = app.test_client()
+    for path in ("/redaktion/anmelden", "/redaktion/", "/redaktion/aussprache"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        page = response.get_data(as_text=True)
+        assert "Der Redaktionsbereich ist nicht eingerichtet." in page
+        assert "AUDIONEWS_SECRET_KEY ist nicht gesetzt" in page
+    response = client.post("/redaktion/anmelden", data={"name": "x", "password": PASSWORD})
+    assert response.status_code in (400, 503) and _session_cookie(client) is None  # no login
+    # listeners are not affected
+    assert client.get("/").status_code == 200
+    assert client.get("/feed.xml").status_code == 200
+    # with a key, or in development mode, the login page is there
+    for number, settings in enumerate(({"SECRET_KEY": "k" * 32}, {"SECRET_KEY": "", "DEV": True})):
+        (tmp_path / str(number)).mkdir()
+        other = create_app(base_settings(tmp_path / str(number), **settings))
+        assert other.test_client().get("/redaktion/anmelden").status_code == 200
