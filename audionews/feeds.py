@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -365,6 +365,12 @@ def cached(feed: Feed) -> Built:
     else:
         state = _state()
     last_modified = _last_modified(state)
+    previous = entry.last_modified if entry is not None else None
+    if previous is not None and (last_modified is None or last_modified <= previous):
+        # Deleting the newest article moves the newest time in the data backwards; the feed
+        # changed now all the same, and If-Modified-Since must not get a 304 for it.
+        changed = datetime.now(UTC).replace(microsecond=0)
+        last_modified = max(changed, previous + timedelta(seconds=1))
     xml = build(feed, base_url, last_modified)
     entry = Built(fingerprint, state, xml, hashlib.sha256(xml).hexdigest()[:32], last_modified, now)
     with _lock:

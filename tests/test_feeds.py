@@ -555,3 +555,23 @@ def test_made_up_hosts_cannot_grow_the_feed_cache(sqlite_app: Flask) -> None:
     for n in range(3 * MAX_CACHED):
         assert client.get("/feed.xml", headers={"Host": f"h{n}.example"}).status_code == 200
     assert len(sqlite_app.extensions["audionews.feeds"]) <= MAX_CACHED
+
+
+def test_deleting_the_newest_article_moves_last_modified_forward(sqlite_app: Flask) -> None:
+    from audionews.editor.articles import delete
+
+    sqlite_app.config["AUDIONEWS"]["FEED_RECHECK_SECONDS"] = 0.0
+    client = sqlite_app.test_client()
+    with sqlite_app.test_request_context():
+        publish(SHORT_ARTICLE)
+        newest = publish(SHORT_ARTICLE | {"title": "Eine zweite Meldung"}).id
+    before = client.get("/feed.xml")
+    modified = before.headers["Last-Modified"]
+    with sqlite_app.test_request_context():
+        article = db.session.get(Article, newest)
+        assert article is not None
+        delete(article)
+    after = client.get("/feed.xml", headers={"If-Modified-Since": modified})
+    assert after.status_code == 200, "the feed changed: no 304"
+    assert b"Eine zweite Meldung" not in after.data
+    assert parsedate_to_datetime(after.headers["Last-Modified"]) > parsedate_to_datetime(modified)
