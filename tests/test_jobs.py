@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
@@ -152,3 +155,33 @@ def test_a_duplicate_message_does_not_render_twice_at_once(app: Flask) -> None:
         db.session.commit()
         assert jobs.run_render(result.article.id, 1, job.id) == "rendering"
         assert db.session.scalar(select(func.count()).select_from(Rendition)) == 0
+
+
+def test_worker_sweeper_removes_stale_temporary_files_while_running(
+    sqlite_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workers.tasks import Sweeper
+
+    storage = sqlite_app.extensions["storage"]
+    storage.root.mkdir(parents=True, exist_ok=True)
+    sqlite_app.config["AUDIONEWS"]["SWEEP_SECONDS"] = 0.05
+    monkeypatch.setattr(Sweeper, "cleanup_seconds", 0.1)
+    thread = Sweeper(sqlite_app)
+    thread.start()
+    try:
+        time.sleep(0.2)
+        # A render interrupted long ago left these while the worker kept running.
+        stale = storage.root / ".tmp-interrupted.mp3"
+        fresh = storage.root / ".tmp-rendering-now.mp3"
+        for path in (stale, fresh):
+            path.write_bytes(b"half a file")
+        old = time.time() - 7200
+        os.utime(stale, (old, old))
+        deadline = time.monotonic() + 5
+        while stale.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not stale.exists()
+        assert fresh.exists(), "a render in progress keeps its file"
+    finally:
+        thread.stop.set()
+        thread.thread.join(5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
@@ -46,14 +47,20 @@ class Sweeper:
     def start(self) -> None:
         self.thread.start()
 
+    # How often temporary files of renders that a crash interrupted are looked for.
+    cleanup_seconds = 3600.0
+
     def _loop(self) -> None:
         interval = self.app.config["AUDIONEWS"]["SWEEP_SECONDS"]
-        try:
-            # Temporary files of renders that a crash interrupted (older than an hour).
-            self.app.extensions["storage"].cleanup_temp()
-        except OSError:
-            log.exception("could not clean up temporary media files")
+        last_cleanup: float | None = None
         while True:
+            if last_cleanup is None or time.monotonic() - last_cleanup >= self.cleanup_seconds:
+                last_cleanup = time.monotonic()
+                try:
+                    # Only files older than an hour: a render never takes that long.
+                    self.app.extensions["storage"].cleanup_temp()
+                except OSError:
+                    log.exception("could not clean up temporary media files")
             try:
                 with self.app.app_context():
                     sweeper.sweep()
