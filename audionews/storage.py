@@ -57,19 +57,32 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True, replace: bool
         os.chmod(temp, FILE_MODE)
         if replace:
             os.replace(temp, path)
-        else:
-            try:
-                os.link(temp, path)  # atomic, and fails when the name exists
-            except FileExistsError:
-                return False
-            finally:
-                os.unlink(temp)
+        elif not _link_new(temp, path):
+            return False
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
     if durable:
         _fsync_dir(path.parent)
+    return True
+
+
+def _link_new(temp: str, path: Path) -> bool:
+    """Give `temp` the name `path` unless that exists; return whether it did. `temp` goes."""
+    try:
+        os.link(temp, path)  # atomic, and fails when the name exists
+    except FileExistsError:
+        return False
+    except OSError:
+        # A filesystem without hard links: check, then rename (a race leaves a whole file).
+        if path.exists():
+            return False
+        os.replace(temp, path)
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
     return True
 
 

@@ -185,3 +185,17 @@ def test_cleanup_temp_removes_only_stale_temporary_files(tmp_path: Path) -> None
 
 def test_cleanup_temp_on_missing_root(tmp_path: Path) -> None:
     assert Storage(tmp_path / "nothing").cleanup_temp() == 0
+
+
+def test_first_segment_wins_also_without_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*_: object) -> None:
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    storage = Storage(tmp_path)
+    assert storage.write_segment(KEY, b"\x01\x02") is True
+    assert storage.write_segment(KEY, b"\x03\x04") is False
+    assert storage.read_segment(KEY) == b"\x01\x02"
+    assert temp_files(tmp_path) == []
