@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -52,3 +54,27 @@ def test_embedded_start_requeues_jobs_of_an_earlier_process(sqlite_app: Flask) -
     finally:
         worker.stop()
     assert body["status"] == "ready", body
+
+
+def test_embedded_worker_sweeps_like_a_celery_worker(sqlite_app: Flask) -> None:
+    # The sweeper re-queues lost renders and removes temporary files of interrupted ones
+    # while `audionews serve` runs, not only in `audionews worker`.
+    settings = sqlite_app.config["AUDIONEWS"]
+    settings.update(SWEEP_SECONDS=0.2, JOB_STALE_SECONDS=0.0)
+    client = sqlite_app.test_client()
+    auth = {"Authorization": f"Bearer {make_token(sqlite_app)}"}
+    slug = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth).get_json()["slug"]
+    for message in (Path(settings["QUEUE_DIR"]) / "messages").iterdir():
+        message.unlink()  # lost, and the start does not re-queue (requeue_all=False)
+    media = Path(settings["MEDIA_DIR"])
+    media.mkdir(parents=True, exist_ok=True)
+    stale = media / ".tmp-interrupted.mp3"
+    stale.write_bytes(b"half a file")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    worker = start_embedded(sqlite_app)
+    try:
+        body = wait_status(client, slug, {"ready", "failed"}, timeout=30)
+    finally:
+        worker.stop()
+    assert body["status"] == "ready", body
+    assert not stale.exists()

@@ -11,7 +11,7 @@ from flask import Flask
 
 from audionews import sweeper
 
-from . import tasks  # noqa: F401  (register the tasks)
+from . import tasks  # registers the tasks
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,8 @@ class EmbeddedWorker:
         self.concurrency = concurrency
         self.controller: WorkController | None = None
         self.thread: threading.Thread | None = None
+        # A bare WorkController sends no worker_ready signal: start the sweeper here.
+        self.sweeper = tasks.Sweeper(app)
 
     def start(self) -> EmbeddedWorker:
         self.celery.finalize()
@@ -44,9 +46,11 @@ class EmbeddedWorker:
             target=self.controller.start, name="audionews-embedded-worker", daemon=True
         )
         self.thread.start()
+        self.sweeper.start()
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
+        self.sweeper.stop.set()
         if self.controller is not None:
             self.controller.stop(in_sighandler=False)
         if self.thread is not None:

@@ -59,7 +59,7 @@ class Sweeper:
                 try:
                     # Only files older than an hour: a render never takes that long.
                     self.app.extensions["storage"].cleanup_temp()
-                except OSError:
+                except Exception:  # the sweep below must go on all the same
                     log.exception("could not clean up temporary media files")
             try:
                 with self.app.app_context():
