@@ -28,7 +28,7 @@ from sqlalchemy.orm import defer
 from .categories import parse_category
 from .cover import default_cover_name
 from .db import db
-from .models import Article, Rendition
+from .models import Article, AuditEvent, Rendition
 from .speech.markdown import strip_markdown
 from .transcripts import clean_text, sidecar_key
 
@@ -310,7 +310,8 @@ def _state() -> tuple[Any, ...]:
     """Return a fingerprint of everything a feed shows, in one query.
 
     A new rendition raises max(rendition.id); deleting one lowers the count; publishing,
-    unpublishing or editing an article moves max(article.updated_at) or the published set.
+    unpublishing or editing an article moves max(article.updated_at) or the published set;
+    deleting one adds an audit event.
     The article aggregates scan the table (no index), so `cached` asks at most once per
     FEED_RECHECK_SECONDS.
     """
@@ -325,13 +326,15 @@ def _state() -> tuple[Any, ...]:
             select(func.max(Article.updated_at)).scalar_subquery(),
             select(func.count()).select_from(Article).where(published).scalar_subquery(),
             select(func.sum(Article.id)).where(published).scalar_subquery(),
+            # Deleting an article leaves no row behind but its audit event: the feed changed.
+            select(func.max(AuditEvent.at)).where(AuditEvent.action == "delete").scalar_subquery(),
         )
     ).one()
     return tuple(row)
 
 
 def _last_modified(state: tuple[Any, ...]) -> datetime | None:
-    moments = [m for m in (state[2], state[3]) if isinstance(m, datetime)]
+    moments = [m for m in (state[2], state[3], state[6]) if isinstance(m, datetime)]
     if not moments:
         return None
     # HTTP dates have whole seconds; a 304 must not hide a change within the same second.
