@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audionews.assemble import MAX_STRETCH_SECONDS, Assembler, ChunkPlan
+from audionews.assemble import MAX_STRETCH_SECONDS, Assembler, ChunkPlan, MissingSegment
 from audionews.audio.decode import decode_mp3
 from audionews.audio.mp3frames import LAME_OVERHEAD
 from audionews.render import Renderer, RenderInput, RenderOutput
@@ -225,3 +225,21 @@ def test_a_silent_paragraph_renders(tmp_path: Path, body: str) -> None:
         pcm = decode_mp3(storage.path(name).read_bytes(), RATE)
         assert len(pcm) / 2 / RATE == pytest.approx(out.durations[kind], abs=0.001)
     assert out.cues[-1]["end"] == pytest.approx(out.durations["episode"], abs=0.001)
+
+
+def test_a_segment_that_changed_under_the_plan_is_caught(tmp_path: Path) -> None:
+    storage = Storage(tmp_path)
+    script = article(paragraphs=2, sentences=2)
+    keys = cached(storage, script, 1.0)
+    assembler = Assembler(storage, RATE, 64)
+    before = assembler.plan(script, keys)
+    # The same key with audio of another length (only a damaged cache can do this: stored
+    # segments are never replaced) makes other chunks, never the old ones with wrong times.
+    path = storage.segment_path(keys[4])
+    path.write_bytes(path.read_bytes() + bytes(2000))
+    after = assembler.plan(script, keys)
+    assert [p.key for p in after] != [p.key for p in before]
+    # Audio that changes between planning and encoding is refused, not encoded.
+    path.write_bytes(path.read_bytes()[:-1000])
+    with pytest.raises(MissingSegment):
+        assembler.encode_missing(after)

@@ -21,7 +21,7 @@ from audionews import config
 from audionews.articles import parse_text
 from audionews.audio.decode import decode_mp3
 from audionews.render import Renderer, RenderInput, RenderOutput
-from audionews.speech import Pauses
+from audionews.speech import Pauses, build_script
 from audionews.storage import Storage
 from audionews.tts import Clip, EngineChain, create
 from audionews.tts.breaker import breaker_for
@@ -102,19 +102,20 @@ def silent_runs(
 def test_pauses_have_the_configured_lengths(
     renders: list[tuple[RenderOutput, Storage, int]],
 ) -> None:
-    configured = (
-        np.array([PAUSES.piece_ms, PAUSES.sentence_ms, PAUSES.paragraph_ms, PAUSES.section_ms])
-        / 1000
-    )
-    for out, storage, rate in renders:
+    configured = [PAUSES.piece_ms, PAUSES.sentence_ms, PAUSES.paragraph_ms, PAUSES.section_ms]
+    for (out, storage, rate), name in zip(renders, SAMPLES, strict=True):
         data = decoded(storage, out.files["episode"], rate)
         runs = silent_runs(data, rate)
         errors: list[float] = []
+        article = parse_text(sample_text(name))
+        script = build_script(article.title, article.summary, article.body, pauses=PAUSES)
+        assert [seg.index for seg in script] == [cue["index"] for cue in out.cues]
         for cue, nxt in itertools.pairwise(out.cues):
             gap = nxt["start"] - cue["end"]
-            # The pause the settings ask for here. The cue gap is that pause, or (where one MP3
+            # The pause the script asks for here. The cue gap is that pause, or (where one MP3
             # chunk ends and the next one starts on a frame boundary) up to 10 ms less.
-            wanted = configured[np.argmin(np.abs(configured - gap))]
+            assert script[cue["index"]].pause_ms in configured
+            wanted = script[cue["index"]].pause_ms / 1000
             assert -0.002 < wanted - gap < 0.012, (cue["display"], gap, wanted)
             # the silent run that covers the middle of this pause
             middle = (cue["end"] + nxt["start"]) / 2
