@@ -14,7 +14,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
-from .assemble import Assembler, MissingSegment
+from .assemble import Assembler, ChunkPlan, MissingSegment
 from .audio.encode import Mp3Encoder
 from .audio.loudness import TARGET_LUFS, normalize
 from .audio.pcm import fade, resample, silence, trim_silence
@@ -225,6 +225,21 @@ class Renderer:
         finally:
             temp.unlink(missing_ok=True)
 
+    @staticmethod
+    def _plan(
+        assembler: Assembler, script: list[Segment], keys: list[str], kinds: list[str]
+    ) -> dict[str, list[ChunkPlan]]:
+        """Plan the chunks of every file: the episode first, then each section's own file."""
+        plans = {"episode": assembler.plan(script, keys)}
+        # Each section's file starts like the section in the episode, so they share chunks.
+        leads = assembler.section_leads(script, plans["episode"])
+        for kind in kinds[1:]:
+            chosen = [i for i, seg in enumerate(script) if seg.section == kind]
+            plans[kind] = assembler.plan(
+                [script[i] for i in chosen], [keys[i] for i in chosen], leads
+            )
+        return plans
+
     def _assemble(
         self,
         item: RenderInput,
@@ -241,19 +256,19 @@ class Renderer:
         assembler = Assembler(self.storage, rate, self.bitrate_kbps)
         sections = {seg.section for seg in script}
         kinds = ["episode"] + [k for k in KINDS if k in sections]
-        try:
-            plans = {"episode": assembler.plan(script, keys)}
-            # Each section's file starts like the section in the episode, so they share chunks.
-            leads = assembler.section_leads(script, plans["episode"])
-            for kind in kinds[1:]:
-                chosen = [i for i, seg in enumerate(script) if seg.section == kind]
-                plans[kind] = assembler.plan(
-                    [script[i] for i in chosen], [keys[i] for i in chosen], leads
+        for attempt in (1, 2):
+            try:
+                plans = self._plan(assembler, script, keys, kinds)
+                output.encoded = assembler.encode_missing(
+                    p for plan in plans.values() for p in plan
                 )
-            output.encoded = assembler.encode_missing(p for plan in plans.values() for p in plan)
-        except MissingSegment as exc:
-            log.warning("render of %s: %s", item.slug, exc)
-            raise RenderError("Ein Audio-Baustein fehlt im Zwischenspeicher.") from None
+                break
+            except MissingSegment as exc:
+                # A segment that another render stored at the same moment (only possible where
+                # the filesystem has no hard links) is planned again, with what is stored now.
+                log.warning("render of %s, attempt %d: %s", item.slug, attempt, exc)
+                if attempt == 2:
+                    raise RenderError("Ein Audio-Baustein fehlt im Zwischenspeicher.") from None
         layouts = {kind: assembler.place(plan) for kind, plan in plans.items()}
         episode = layouts["episode"]
         for number, seg in enumerate(script):

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import itertools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -243,3 +244,27 @@ def test_a_segment_that_changed_under_the_plan_is_caught(tmp_path: Path) -> None
     path.write_bytes(path.read_bytes()[:-1000])
     with pytest.raises(MissingSegment):
         assembler.encode_missing(after)
+
+
+def test_a_segment_replaced_during_the_render_is_planned_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without hard links a concurrent render may store a segment between this render's plan
+    # and its encoding: the render plans once more with what is stored, and times stay right.
+    storage = Storage(tmp_path)
+    real = Assembler.encode_missing
+    calls: list[int] = []
+
+    def racing(self: Assembler, plans: Any) -> int:
+        plans = list(plans)
+        if not calls:
+            path = storage.segment_path(plans[-1].parts[-1].key)
+            path.write_bytes(path.read_bytes() + bytes(4410))  # 0.1 s longer, from elsewhere
+        calls.append(1)
+        return real(self, plans)
+
+    monkeypatch.setattr(Assembler, "encode_missing", racing)
+    out = render(storage)
+    assert len(calls) == 2
+    pcm = decode_mp3(storage.path(out.files["episode"]).read_bytes(), RATE)
+    assert len(pcm) / 2 / RATE == pytest.approx(out.cues[-1]["end"], abs=0.001)
