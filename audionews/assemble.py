@@ -27,8 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .audio import SAMPLE_WIDTH
 from .audio.join import encode_chunk, is_chunk, read_head, write_joined
-from .audio.mp3frames import LAME_OVERHEAD, samples_per_frame
+from .audio.mp3frames import LAME_OVERHEAD, lame_frames, samples_per_frame
 from .audio.pcm import samples_for
 from .speech import Segment
 from .storage import Storage
@@ -187,13 +188,13 @@ class Assembler:
         return len(todo)
 
     def _encode(self, plan: ChunkPlan) -> None:
-        pieces = [bytes(2 * plan.lead)]
+        pieces = [bytes(SAMPLE_WIDTH * plan.lead)]
         for part in plan.parts:
             pcm = self.storage.read_segment(part.key)
-            if pcm is None or len(pcm) != 2 * part.samples:
+            if pcm is None or len(pcm) != SAMPLE_WIDTH * part.samples:
                 raise MissingSegment("a segment's audio changed or vanished during the render")
-            pieces += [pcm, bytes(2 * part.pause)]
-        pieces.append(bytes(2 * self._tail_silence(plan)))
+            pieces += [pcm, bytes(SAMPLE_WIDTH * part.pause)]
+        pieces.append(bytes(SAMPLE_WIDTH * self._tail_silence(plan)))
         chunk = encode_chunk(b"".join(pieces), rate=self.rate, bitrate_kbps=self.bitrate_kbps)
         self.storage.write_chunk(plan.key, chunk)
 
@@ -214,7 +215,7 @@ class Assembler:
             if number == len(plans) - 1:
                 keys = tuple(p.key for p in plans)
                 return Layout(keys, tuple(starts), tuple(ends), tuple(chunk_starts), offset)
-            if head.frames * self.frame != plan.samples + self._tail_silence(plan) + LAME_OVERHEAD:
+            if head.frames != lame_frames(plan.samples + self._tail_silence(plan), self.rate):
                 # another LAME build: that pause is off by the difference
                 log.warning("chunk %s has %d frames, not as planned", plan.key, head.frames)
             position += head.frames * self.frame

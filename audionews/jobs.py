@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from .db import db
 from .models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
-from .render import Renderer, RenderError, RenderInput
+from .render import Renderer, RenderError, RenderInput, RenderOutput
 from .tts import EngineChain
 from .voice import pauses_from
 
@@ -125,25 +125,26 @@ def run_render(
     db.session.refresh(article)
     if article.revision != revision:
         return _finish(job, JobStatus.SUPERSEDED, SUPERSEDED)
-    db.session.add(
-        Rendition(
-            article_id=article_id,
-            job_id=job.id,
-            revision=revision,
-            engine=output.engine,
-            voice=output.voice,
-            options=output.options,
-            chapters=output.chapters,
-            files=output.files | output.sidecars,
-            sizes=output.sizes,
-            durations=output.durations,
-            cues=output.cues,
-            synthesized=output.synthesized,
-            cached=output.cached,
-        )
-    )
+    db.session.add(rendition_of(output, article_id=article_id, job_id=job.id, revision=revision))
     job.engine = output.engine
     return _finish(job, JobStatus.READY)
+
+
+def rendition_of(output: RenderOutput, **owner: Any) -> Rendition:
+    """Return the Rendition row of a render's output; `owner` names article and revision."""
+    return Rendition(
+        **owner,
+        engine=output.engine,
+        voice=output.voice,
+        options=output.options,
+        chapters=output.chapters,
+        files=output.files | output.sidecars,
+        sizes=output.sizes,
+        durations=output.durations,
+        cues=output.cues,
+        synthesized=output.synthesized,
+        cached=output.cached,
+    )
 
 
 def _finish(job: Job, status: str, error: str = "") -> str:

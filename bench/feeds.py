@@ -53,8 +53,8 @@ def _populate(app: Any, tmp: Path) -> None:
     """Render one sample article for real and give its files to ARTICLES ready rows."""
     from audionews.articles import parse_text
     from audionews.db import db
-    from audionews.jobs import renderer
-    from audionews.models import Article, Rendition, utcnow
+    from audionews.jobs import renderer, rendition_of
+    from audionews.models import Article, utcnow
     from audionews.render import RenderInput
 
     text = (resources.files("audionews") / "samples" / "bahnstreik.txt").read_text("utf-8")
@@ -83,20 +83,7 @@ def _populate(app: Any, tmp: Path) -> None:
                 updated_at=now - timedelta(minutes=number),
             )
             db.session.add(article)
-            db.session.add(
-                Rendition(
-                    article=article,
-                    revision=1,
-                    engine=output.engine,
-                    voice=output.voice,
-                    options=output.options,
-                    files=output.files | output.sidecars,
-                    sizes=output.sizes,
-                    durations=output.durations,
-                    chapters=output.chapters,
-                    cues=output.cues,
-                )
-            )
+            db.session.add(rendition_of(output, article=article, revision=1))
         db.session.commit()
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import fastcrc
 
+from . import SAMPLE_WIDTH
 from .encode import EncodeError, encode_frames, info_template
 from .mp3frames import ENCODER_DELAY, count_frames, info_frame, samples_per_frame
 
@@ -46,13 +47,14 @@ def encode_chunk(pcm: bytes, *, rate: int, bitrate_kbps: int) -> bytes:
     """Encode s16le mono `pcm` alone; return the chunk (header + bare MP3 frames)."""
     # LAME makes nothing of nothing; one silent sample gives the frames of an empty stretch
     # (a segment that was all silence), and the file's padding drops it again.
-    frames_data = encode_frames(pcm or bytes(2), rate=rate, bitrate_kbps=bitrate_kbps)
+    frames_data = encode_frames(pcm or bytes(SAMPLE_WIDTH), rate=rate, bitrate_kbps=bitrate_kbps)
     try:
         frames = count_frames(frames_data)
     except ValueError as exc:
         raise EncodeError(f"ffmpeg wrote broken MP3 frames: {exc}") from None
     crc = fastcrc.crc16.arc(frames_data)
-    return _HEAD.pack(_MAGIC, frames, len(pcm) // 2, len(frames_data), crc) + frames_data
+    samples = len(pcm) // SAMPLE_WIDTH
+    return _HEAD.pack(_MAGIC, frames, samples, len(frames_data), crc) + frames_data
 
 
 def parse_head(data: bytes) -> ChunkHead:
