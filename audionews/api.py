@@ -11,8 +11,9 @@ from . import catalog
 from .articles import ArticleError, ArticleInput, parse_json_bytes, parse_text
 from .auth import has_valid_token, token_required
 from .db import db
+from .editor.audit import record
 from .errors import ApiError
-from .models import Article, AuditEvent, Job, LexiconEntry
+from .models import Article, Job, LexiconEntry
 from .status import article_status
 from .voice import script_for
 
@@ -64,12 +65,7 @@ def list_articles() -> Response:
 @bp.post("/articles")
 @token_required
 def create_article() -> tuple[Response, int]:
-    data = _read_article()
-    try:
-        result = catalog.save(data, actor=_actor())
-    except ArticleError as exc:
-        raise ApiError(409, "conflict", exc.message, exc.field) from None
-    _audit(result)
+    result = _save(_read_article())
     return _save_response(result, 201)
 
 
@@ -80,8 +76,7 @@ def update_article(slug: str) -> tuple[Response, int]:
     data = _read_article()
     if data.slug and data.slug != slug:
         raise ApiError(400, "invalid_article", "Die Kennung im Text passt nicht zur URL.", "slug")
-    result = catalog.save(data, slug=slug, must_exist=True, actor=_actor())
-    _audit(result)
+    result = _save(data, slug=slug, must_exist=True)
     return _save_response(result, 200)
 
 
@@ -129,10 +124,7 @@ def get_script(slug: str) -> Response:
 @token_required
 def render_article(slug: str) -> tuple[Response, int]:
     (job,) = catalog.request_render([_find(slug)])
-    db.session.add(
-        AuditEvent(actor=_actor(), action="render", target=slug, detail=f"Fassung {job.revision}")
-    )
-    db.session.commit()
+    record("render", slug, f"Fassung {job.revision}", actor=_actor())
     return jsonify(job.to_dict()), 202
 
 
@@ -148,16 +140,21 @@ def _actor() -> str:
     return f"API: {g.api_token.name}"
 
 
-def _audit(result: catalog.SaveResult) -> None:
-    """Record a change made through the API in the back office's audit log."""
-    if not result.changed:
-        return
-    action = "create" if result.created else "edit"
-    detail = f"Fassung {result.article.revision}"
-    db.session.add(
-        AuditEvent(actor=_actor(), action=action, target=result.article.slug, detail=detail)
-    )
-    db.session.commit()
+def _save(data: ArticleInput, **options: Any) -> catalog.SaveResult:
+    """Save through the catalog; a conflict or a vanished article is a 4xx with a sentence.
+
+    A change is recorded in the back office's audit log.
+    """
+    try:
+        result = catalog.save(data, actor=_actor(), **options)
+    except ArticleError as exc:
+        raise ApiError(409, "conflict", exc.message, exc.field) from None
+    except catalog.NotFound as exc:
+        raise ApiError(404, "not_found", f"Es gibt keinen Artikel „{exc}“.") from None
+    if result.changed:
+        action = "create" if result.created else "edit"
+        record(action, result.article.slug, f"Fassung {result.article.revision}", actor=_actor())
+    return result
 
 
 def _find(slug: str) -> Article:

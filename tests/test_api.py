@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.orm import Session
 
+from audionews import catalog
+from audionews.articles import ArticleError
 from audionews.db import db
 from audionews.models import Article, Job, JobStatus, Rendition
 from audionews.status import AUDIO_KINDS
@@ -344,3 +346,31 @@ def test_status_and_audio_agree_while_a_worker_commits(
     assert body["engine"] == "espeak" and body["audio"] is not None, body
     after = client.get(f"/api/v1/articles/{slug}", headers=auth).get_json()
     assert after["status"] == "ready" and after["audio"]["episode"].endswith("episode.mp3")
+
+
+@pytest.mark.parametrize(
+    ("failure", "status"),
+    [
+        (ArticleError("Der Artikel wurde gerade gleichzeitig geändert.", "body"), 409),
+        (catalog.NotFound("kurzmeldung-testlauf"), 404),
+    ],
+)
+def test_a_failing_update_is_a_sentence_not_a_500(
+    client: FlaskClient,
+    auth: dict,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: Exception,
+    status: int,
+) -> None:
+    # A save can lose against concurrent saves (ArticleError) or find its article deleted in
+    # the meantime (NotFound): for PUT as for POST that is a 4xx with a sentence.
+    slug = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth).get_json()["slug"]
+
+    def failing(*_: Any, **__: Any) -> None:
+        raise failure
+
+    monkeypatch.setattr(catalog, "save", failing)
+    for method, path in (("put", f"/api/v1/articles/{slug}"), ("post", "/api/v1/articles")):
+        res = getattr(client, method)(path, json=SHORT_ARTICLE | {"body": "Neu."}, headers=auth)
+        assert res.status_code == status, (method, res.get_json())
+        assert res.get_json()["message"]
