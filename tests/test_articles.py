@@ -621,6 +621,22 @@ def test_lone_surrogates_in_json_are_refused() -> None:
     assert info.value.field == "links[0].title"
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"\\ud800": 1}',
+        b'{"title": "T", "\\udfff": 1, "\\udfff": 2}',
+        b'{"links": [{"\\ud800": 1}]}',
+    ],
+)
+def test_lone_surrogates_in_json_keys_are_refused_with_a_sentence(data: bytes) -> None:
+    # Unknown or duplicate keys are named in the message, which must be writable as UTF-8.
+    with pytest.raises(ArticleError) as info:
+        parse_json_bytes(data)
+    assert info.value.message == "Der Text enthält ungültige Zeichen (UTF-16-Ersatzzeichen)."
+    info.value.message.encode("utf-8")
+
+
 def test_published_is_none_unless_given() -> None:
     assert parse_json({"title": "T", "body": "y"}).published is None
     assert parse_json({"title": "T", "body": "y", "published": False}).published is False

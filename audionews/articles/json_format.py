@@ -75,6 +75,8 @@ def parse_json_bytes(data: bytes, *, max_bytes: int = MAX_BYTES) -> ArticleInput
         ) from exc
     except _DuplicateKeyError as exc:
         raise ArticleError(f"Das Feld „{exc.key}“ kommt doppelt vor.", exc.key) from exc
+    except ArticleError:
+        raise
     except (RecursionError, ValueError) as exc:
         # Deep nesting or huge numbers: not JSON an article could be made of.
         raise ArticleError("Die Datei ist kein gültiges JSON.", "file") from exc
@@ -90,6 +92,7 @@ class _DuplicateKeyError(Exception):
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
+        _check_encodable(key, "file")  # every key may end up in an error message
         if key in result:
             raise _DuplicateKeyError(key)
         result[key] = value
