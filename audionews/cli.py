@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 DONE = {JobStatus.READY, JobStatus.FAILED, JobStatus.SUPERSEDED}
 
 
+def _settings() -> dict[str, Any]:
+    try:
+        return config.load()
+    except config.SettingsError as exc:
+        raise click.ClickException(f"Ungültige Einstellung: {exc}") from None
+
+
 def _app() -> Flask:
     try:
         return create_app()
@@ -63,10 +70,7 @@ def serve(host: str, port: int, threads: int, dev: bool) -> None:
 
     from .security import MISSING_KEY
 
-    try:
-        settings = config.load()
-    except config.SettingsError as exc:
-        raise click.ClickException(f"Ungültige Einstellung: {exc}") from None
+    settings = _settings()
     dev = dev or bool(settings["DEV"])
     if not settings["SECRET_KEY"] and not dev:
         raise click.ClickException(MISSING_KEY)
@@ -85,10 +89,7 @@ def serve(host: str, port: int, threads: int, dev: bool) -> None:
 @click.option("--loglevel", "-l", default="INFO", show_default=True)
 def worker(concurrency: int, loglevel: str) -> None:
     """Run a Celery worker for the configured broker (AUDIONEWS_BROKER_URL)."""
-    try:
-        settings = config.load()
-    except config.SettingsError as exc:
-        raise click.ClickException(f"Ungültige Einstellung: {exc}") from None
+    settings = _settings()
     if not settings["BROKER_URL"]:
         raise click.ClickException(
             "AUDIONEWS_BROKER_URL ist nicht gesetzt. Ohne Broker rendert `audionews serve` selbst."
@@ -110,11 +111,12 @@ def import_(files: tuple[Path, ...], samples: bool, wait: bool) -> None:
         sources.extend(_samples())
     if not sources:
         raise click.UsageError("Keine Dateien angegeben (oder --samples).")
+    limit = _settings()["MAX_ARTICLE_BYTES"]
     parsed: list[tuple[str, ArticleInput]] = []
     errors: list[str] = []
     for name, data in sources:
         try:
-            parsed.append((name, parse_file(data, name)))
+            parsed.append((name, parse_file(data, name, max_bytes=limit)))
         except ArticleError as exc:
             field = f" [{exc.field}]" if exc.field else ""
             errors.append(f"{name}: {exc.message}{field}")

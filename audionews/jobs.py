@@ -21,12 +21,15 @@ log = logging.getLogger(__name__)
 
 SUPERSEDED = "Eine neuere Fassung wurde inzwischen gespeichert."
 
-# A process keeps one chain so an engine found unreachable stays skipped across jobs.
-_chains: dict[tuple[str, str], EngineChain] = {}
+# A process keeps one chain per engine configuration, built once; the breakers that keep an
+# unreachable engine skipped across jobs are per engine name anyway (tts.breaker_for).
+_chains: dict[tuple[tuple[str, Any], ...], EngineChain] = {}
+_ENGINE_SETTINGS = ("TTS_", "GTTS_", "ESPEAK_")
 
 
 def engine_chain(settings: dict[str, Any]) -> EngineChain:
-    key = (settings["TTS_ENGINE"], settings["TTS_FALLBACK"])
+    # Every setting the engines read is part of the key: changing one builds a new chain.
+    key = tuple(sorted((k, v) for k, v in settings.items() if k.startswith(_ENGINE_SETTINGS)))
     if key not in _chains:
         _chains[key] = EngineChain.from_settings(settings)
     return _chains[key]

@@ -90,6 +90,21 @@ def test_import_refuses_a_bad_batch_whole(env: dict[str, str], tmp_path: Path) -
     assert article_count() == 0
 
 
+def test_import_follows_the_article_size_setting(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same limit as the API and the back office: AUDIONEWS_MAX_ARTICLE_BYTES.
+    big = tmp_path / "lang.txt"
+    big.write_text(sample_text() + "\n" + "Noch ein langer Satz für das Archiv. " * 7000, "utf-8")
+    assert 200_000 < big.stat().st_size < 400_000
+    refused = CliRunner().invoke(cli, ["import", str(big)])
+    assert refused.exit_code == 1 and "200 kB" in refused.output, refused.output
+    monkeypatch.setenv("AUDIONEWS_MAX_ARTICLE_BYTES", "400000")
+    accepted = CliRunner().invoke(cli, ["import", str(big)])
+    assert accepted.exit_code == 0, accepted.output
+    assert article_count() == 1
+
+
 def test_import_missing_file(env: dict[str, str], tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["import", str(tmp_path / "fehlt.txt")])
     assert result.exit_code != 0

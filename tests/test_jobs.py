@@ -185,3 +185,14 @@ def test_worker_sweeper_removes_stale_temporary_files_while_running(
     finally:
         thread.stop.set()
         thread.thread.join(5)
+
+
+def test_engine_chain_follows_every_engine_setting() -> None:
+    from audionews import config
+
+    settings = config.defaults() | {"TTS_ENGINE": "gtts", "TTS_FALLBACK": "espeak"}
+    chain = jobs.engine_chain(settings)
+    assert jobs.engine_chain(dict(settings)) is chain, "one chain per configuration"
+    changed = jobs.engine_chain(settings | {"TTS_RETRIES": 1, "TTS_TIMEOUT": 2.0})
+    assert changed is not chain
+    assert (changed.primary.attempts, changed.primary.timeout) == (1, 2.0)  # type: ignore[attr-defined]
