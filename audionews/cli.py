@@ -77,11 +77,21 @@ def serve(host: str, port: int, threads: int, dev: bool) -> None:
     if dev:
         os.environ["AUDIONEWS_DEV"] = "1"
     app = _app()
+    try:
+        # Bind before the worker starts: a busy port must not leave re-queued jobs behind.
+        server = waitress.create_server(
+            app, host=host, port=port, threads=threads, ident="audionews"
+        )
+    except OSError as exc:
+        raise click.ClickException(
+            f"Kann nicht auf {host}:{port} lauschen ({exc.strerror or exc}). "
+            "Läuft audionews schon? Sonst einen anderen Port mit --port wählen."
+        ) from None
     if is_embedded(app):
         _start_embedded(app, requeue_all=True)
         click.echo("Eingebetteter Render-Worker läuft (kein AUDIONEWS_BROKER_URL gesetzt).")
     click.echo(f"audionews läuft auf http://{host}:{port}/ (Beenden mit Strg+C)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="audionews")
+    server.run()
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})

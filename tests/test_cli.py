@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -164,6 +165,20 @@ def test_bad_setting_is_one_line(env: dict[str, str], monkeypatch: pytest.Monkey
     result = CliRunner().invoke(cli, ["render", "--all"])
     assert result.exit_code == 1
     assert "AUDIONEWS_ESPEAK_RATE" in result.output and "Traceback" not in result.output
+
+
+def test_serve_on_a_busy_port_is_one_sentence(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUDIONEWS_DEV", "1")  # and restored afterwards
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert f"127.0.0.1:{port}" in result.output and "--port" in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.slow
