@@ -28,6 +28,7 @@ from sqlalchemy.orm import defer
 from .categories import parse_category
 from .cover import default_cover_name
 from .db import db
+from .media import CHAPTERS_TYPE
 from .models import Article, AuditEvent, Rendition
 from .speech.markdown import strip_markdown
 from .transcripts import clean_text, sidecar_key
@@ -261,7 +262,7 @@ def _item(
         etree.SubElement(
             item,
             _x(PODCAST, "chapters"),
-            {"url": urls.media(chapters), "type": "application/json+chapters"},
+            {"url": urls.media(chapters), "type": CHAPTERS_TYPE},
         )
 
 

@@ -15,10 +15,10 @@ from .db import db
 from .models import Article, Rendition
 from .speech import strip_markdown
 from .speech.dates import MONTHS
+from .transcripts import CHAPTER_TITLES
 
 bp = Blueprint("pages", __name__)
 
-SECTION_LABELS = {"title": "Titel", "summary": "In Kürze", "body": "Hauptartikel"}
 FILE_LABELS = (
     ("episode", "Ganzer Beitrag"),
     ("summary", "Nur „In Kürze“"),
@@ -92,7 +92,7 @@ def article(slug: str) -> str:
 def chapters(rendition: Rendition) -> list[Chapter]:
     """Return the rendition's chapters in time order with German labels."""
     found = [
-        Chapter(key, SECTION_LABELS.get(key, key), float(start))
+        Chapter(key, CHAPTER_TITLES.get(key, key), float(start))
         for key, start in (rendition.chapters or {}).items()
         if start is not None
     ]
@@ -110,7 +110,7 @@ def transcript(article: Article, rendition: Rendition) -> list[Section]:
     starts = {key: float(value) for key, value in (rendition.chapters or {}).items()}
     sections: list[Section] = []
     for key in ("summary", "body"):
-        section = Section(key, SECTION_LABELS[key], starts.get(key))
+        section = Section(key, CHAPTER_TITLES[key], starts.get(key))
         sentences = _cue_sentences(rendition.cues or [], key)
         texts = _paragraph_texts(getattr(article, key) or "")
         if sentences:

@@ -53,14 +53,12 @@ def rows(state: str = "") -> list[dict[str, Any]]:
         status = article_status(article)
         if state and status["status"] != state:
             continue
-        rendition = article.current_rendition()
         result.append(
             {
                 "article": article,
                 "status": status,
                 "label": describe(status),
                 "durations": {k: clock(v) for k, v in (status["duration"] or {}).items()},
-                "rendition": rendition,
             }
         )
     return result

@@ -73,7 +73,7 @@ def test_lexicon_is_immutable_hashable_and_order_free() -> None:
     assert Lexicon([a]) != Lexicon([b])
     assert list(Lexicon([a, b])) == [a, b]  # longest written form first
     with pytest.raises(AttributeError):
-        Lexicon([a]).entries = ()  # type: ignore[misc]
+        Lexicon([a]).extra = ()  # type: ignore[attr-defined]
     with pytest.raises(AttributeError):
         a.spoken = "x"  # type: ignore[misc]
 
