@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from .abbreviations import ABBREVIATIONS, BEFORE_NAME, BEFORE_NUMBER
+
 _CANDIDATE = re.compile(r"[.!?…]+[\"'»«“”’‘)\]]*(?=\s|$)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 _LIST_ITEM_LINE = re.compile(r"\n(?=[ \t]*(?:\d{1,3}[.)]|[-–•*])\s)")
@@ -66,6 +68,12 @@ WEAK = _words(
     Jan. Feb. Mär. Apr. Jun. Jul. Aug. Sep. Sept. Okt. Nov. Dez. Mo. Di. Mi. Do. Sa.
     """
 )
+
+# Every abbreviation the normalizer expands keeps its sentence together too, unless it is
+# listed above as possibly final or weak, so the two lists cannot drift apart.
+_EXPANDED = {a for a in (*ABBREVIATIONS, *BEFORE_NUMBER, *BEFORE_NAME) if a.endswith(".")}
+NEVER |= {a for a in _EXPANDED if " " not in a and a not in WEAK | FINAL}
+NEVER_MULTI |= {a for a in _EXPANDED if " " in a and a not in FINAL_MULTI}
 
 MONTHS = _words(
     """

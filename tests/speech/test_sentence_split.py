@@ -26,6 +26,12 @@ CASES: list[tuple[str, list[str]]] = [
     ),
     ("Rot bzw. Grün. Blau.", ["Rot bzw. Grün.", "Blau."]),
     ("Es kamen ca. 500 Menschen. Viele blieben.", ["Es kamen ca. 500 Menschen.", "Viele blieben."]),
+    # Every abbreviation the normalizer expands keeps its sentence (the lists are one).
+    (
+        "Es kamen mind. 500 Menschen. Viele blieben.",
+        ["Es kamen mind. 500 Menschen.", "Viele blieben."],
+    ),
+    ("Er zahlt max. 20 Euro, insb. Kinder.", ["Er zahlt max. 20 Euro, insb. Kinder."]),
     ("Äpfel, Birnen usw. sind Obst. Gut.", ["Äpfel, Birnen usw. sind Obst.", "Gut."]),
     ("Äpfel, Birnen etc. werden teurer. Gut.", ["Äpfel, Birnen etc. werden teurer.", "Gut."]),
     ("Siehe vgl. Kapitel 3. Danach mehr.", ["Siehe vgl. Kapitel 3.", "Danach mehr."]),
