@@ -36,6 +36,13 @@ def _positive_float(value: str) -> float:
     return number
 
 
+def _above_zero(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError(f"muss > 0 sein: {value!r}")
+    return number
+
+
 def _bitrate(value: str) -> int:
     number = int(value)
     if not 48 <= number <= 320:
@@ -96,7 +103,7 @@ SETTINGS: tuple[Setting, ...] = (
         "espeak",
         "Engine used when the first one fails after its retries; empty disables the fallback.",
     ),
-    Setting("TTS_TIMEOUT", 10.0, "Seconds gTTS waits for one request.", _positive_float),
+    Setting("TTS_TIMEOUT", 10.0, "Seconds gTTS waits for one request.", _above_zero),
     Setting("TTS_CONCURRENCY", 4, "gTTS requests in flight per render (2-4).", _positive_int),
     Setting(
         "TTS_RETRIES", 3, "Attempts per gTTS request before it counts as failed.", _positive_int
@@ -130,7 +137,7 @@ SETTINGS: tuple[Setting, ...] = (
         "A queued or rendering job silent for this long counts as lost; the sweeper re-queues it.",
         _positive_float,
     ),
-    Setting("SWEEP_SECONDS", 60.0, "How often workers look for lost renders.", _positive_float),
+    Setting("SWEEP_SECONDS", 60.0, "How often workers look for lost renders.", _above_zero),
     Setting("MAX_ARTICLE_BYTES", 200_000, "Largest accepted article text.", _positive_int),
     Setting(
         "DEV",
@@ -198,7 +205,6 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
-BY_NAME = {s.name: s for s in SETTINGS}
 PREFIX = "AUDIONEWS_"
 
 

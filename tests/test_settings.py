@@ -25,7 +25,14 @@ def test_environment_overrides_and_parses() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("ESPEAK_RATE", "schnell"), ("TTS_TIMEOUT", "-1"), ("GTTS_SLOW", "vielleicht")],
+    [
+        ("ESPEAK_RATE", "schnell"),
+        ("TTS_TIMEOUT", "-1"),
+        # zero would pass start-up and then fail every gTTS request / spin the sweeper
+        ("TTS_TIMEOUT", "0"),
+        ("SWEEP_SECONDS", "0"),
+        ("GTTS_SLOW", "vielleicht"),
+    ],
 )
 def test_bad_values_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(config.SettingsError, match=f"AUDIONEWS_{name}"):

@@ -37,7 +37,6 @@ _MARKER_RES = (
 )
 _LINK_START_RE = re.compile(r"!?\[([^\[\]\n]*)\]\(")
 _BARE_URL_RE = re.compile(r"^(?:[-*+]|\d+[.)])?\s*<?(https?://[^\s<>]+)>?$", re.IGNORECASE)
-_LIST_MARKER_RE = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 
 
 def parse_text(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> ArticleInput:
