@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .numbers import ends_text
+
 ABBREVIATIONS: dict[str, str] = {
     "z. B.": "zum Beispiel",
     "u. a.": "unter anderem",
@@ -96,8 +98,6 @@ LAWS: dict[str, str] = {
     "AufenthG": "Aufenthaltsgesetz",
 }
 
-_CLOSING = re.compile(r"[\"'»«“”’)\]]*\s*$")
-
 
 def _pattern(written: Iterable[str], context: str) -> re.Pattern[str]:
     """Compile one alternation of abbreviations, spaces inside optional, longest first."""
@@ -136,7 +136,7 @@ def expand_abbreviations(text: str, flags: list[str]) -> str:
     text = _LAW.sub(lambda m: LAWS[m.group(1)], text)
     for pattern in (_NUMBERED, _NAMED, _ANYWHERE):
         text = pattern.sub(_expand, text)
-    text = _STREET.sub(lambda m: "straße" + ("." if _at_end(m) else ""), text)
+    text = _STREET.sub(lambda m: "straße" + ("." if ends_text(m) else ""), text)
     text = _PARAGRAPHS.sub("Paragrafen ", text)
     text = _PARAGRAPH.sub("Paragraf ", text)
     return _AMPERSAND.sub(" und ", text)
@@ -154,9 +154,4 @@ def _expand(match: re.Match[str]) -> str:
     words = _KEYS[re.sub(r"\s", "", written).lower()]
     if written[0].isupper() and words[0].islower():
         words = words[0].upper() + words[1:]
-    return words + ("." if _at_end(match) else "")
-
-
-def _at_end(match: re.Match[str]) -> bool:
-    """Tell whether only closing quotes or brackets follow `match` in its text."""
-    return bool(_CLOSING.fullmatch(match.string, match.end()))
+    return words + ("." if ends_text(match) else "")

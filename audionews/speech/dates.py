@@ -33,6 +33,7 @@ from audionews.speech.numbers import (
     NUMBER,
     at_start,
     cardinal,
+    ends_text,
     ordinal,
     word_set,
     year,
@@ -119,7 +120,6 @@ _ORDINAL = re.compile(BEFORE + r"(\d{1,3})\.(?=\s+(\S+))")
 _FINAL_NUMBER = re.compile(BEFORE + r"(\d{1,3})\.[\"'»«“”’)\]]*$")
 _WORD_BEFORE = re.compile(r"(\S+)\s+$")
 _ORDINAL_BEFORE = re.compile(r"(?<![\w.,])\d{1,3}\.\s*$")
-_CLOSING = re.compile(r"[\"'»«“”’)\]]*\s*$")
 
 
 def say_dates(text: str, flags: list[str]) -> str:
@@ -243,5 +243,4 @@ def _previous_word(text: str, position: int) -> tuple[str, int]:
 
 def _final_period(match: re.Match[str]) -> str:
     """Return "." when the date's own period also ended the sentence."""
-    ends_text = _CLOSING.fullmatch(match.string, match.end())
-    return "." if ends_text and match.group().endswith(".") else ""
+    return "." if ends_text(match) and match.group().endswith(".") else ""

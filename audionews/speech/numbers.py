@@ -185,3 +185,12 @@ def _plain(match: re.Match[str], text: str) -> str:
     if whole == 1 and written == "1":
         return one(noun.split("-")[0], word_before(text, match.start()))
     return amount(written, before_noun=True)
+
+
+# Only closing quotes or brackets (and spaces) after a match: its period ends the text.
+_CLOSING = re.compile(r"[\"'»«“”’)\]]*\s*$")
+
+
+def ends_text(match: re.Match[str]) -> bool:
+    """Tell whether only closing quotes or brackets follow `match` in its text."""
+    return bool(_CLOSING.fullmatch(match.string, match.end()))

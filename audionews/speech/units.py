@@ -20,6 +20,7 @@ from audionews.speech.numbers import (
     BEFORE,
     NUMBER,
     amount,
+    ends_text,
     is_label,
     one,
     parse,
@@ -161,7 +162,7 @@ def _quantity(match: re.Match[str]) -> str:
     if unit:
         words.append(unit.singular if single and not scale else unit.plural)
     # "Std." at the end of a sentence: its period also ended the sentence.
-    final = unit_text and unit_text.endswith(".") and match.end() == len(match.string)
+    final = unit_text and unit_text.endswith(".") and ends_text(match)
     return " ".join(words) + ("." if final else "")
 
 

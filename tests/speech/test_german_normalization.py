@@ -158,6 +158,8 @@ UNITS = [
     ("Er trank 0,5 l Wasser.", "Er trank null Komma fünf Liter Wasser."),
     ("Die Fahrt dauert 2 h.", "Die Fahrt dauert zwei Stunden."),
     ("Das waren 1,5 Std.", "Das waren eins Komma fünf Stunden."),
+    # the unit's period before a closing bracket still ends the sentence, as for "ca.)"
+    ("Er wartete (3 Std.)", "Er wartete, drei Stunden."),
     ("Mit 1 km Vorsprung.", "Mit einem Kilometer Vorsprung."),
     ("Die Fläche misst 3 ha.", "Die Fläche misst drei Hektar."),
 ]
