@@ -11,10 +11,10 @@ from sqlalchemy.engine import Engine
 
 from . import config
 from .db import db
-from .queue import celery_init_app
+from .jobs.queue import celery_init_app
+from .render.storage import Storage
 from .schema import ensure_schema
-from .security import init_security, secret_key
-from .storage import Storage
+from .web.security import init_security, secret_key
 
 ROOT = config.ROOT
 
@@ -55,8 +55,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ensure_schema(db.engine)
     celery_init_app(app)
 
-    from . import api, errors, feeds, media, pages
-    from .editor import init_editor
+    from .web import api, errors, feeds, media, pages
+    from .web.editor import init_editor
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(media.bp)

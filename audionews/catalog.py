@@ -10,8 +10,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .articles import ArticleError, ArticleInput, slugify
 from .db import db
+from .jobs.queue import send_render
 from .models import Article, Job, JobStatus, utcnow
-from .queue import send_render
 
 SAVE_ATTEMPTS = 5
 

@@ -21,8 +21,8 @@ from werkzeug.security import generate_password_hash
 from . import catalog, config, create_app
 from .articles import ArticleError, ArticleInput, parse_file
 from .db import db
+from .jobs.queue import is_embedded
 from .models import ApiToken, Article, AuditEvent, Editor, Job, JobStatus, utcnow
-from .queue import is_embedded
 
 if TYPE_CHECKING:
     from workers.embedded import EmbeddedWorker
@@ -68,7 +68,7 @@ def serve(host: str, port: int, threads: int, dev: bool) -> None:
     """
     import waitress
 
-    from .security import MISSING_KEY
+    from .web.security import MISSING_KEY
 
     settings = _settings()
     dev = dev or bool(settings["DEV"])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from audionews.articles import parse_text
-from audionews.render import RenderInput
+from audionews.render.renderer import RenderInput
 from audionews.speech import build_script, split_sentences, spoken_text
 
 SEED = "bahnstreik.txt"

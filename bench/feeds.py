@@ -53,9 +53,9 @@ def _populate(app: Any, tmp: Path) -> None:
     """Render one sample article for real and give its files to ARTICLES ready rows."""
     from audionews.articles import parse_text
     from audionews.db import db
-    from audionews.jobs import renderer, rendition_of
+    from audionews.jobs.render_job import renderer, rendition_of
     from audionews.models import Article, utcnow
-    from audionews.render import RenderInput
+    from audionews.render.renderer import RenderInput
 
     text = (resources.files("audionews") / "samples" / "bahnstreik.txt").read_text("utf-8")
     data = parse_text(text)
@@ -88,7 +88,7 @@ def _populate(app: Any, tmp: Path) -> None:
 
 
 def _build_times(app: Any, base_url: str) -> dict[str, float]:
-    from audionews import feeds
+    from audionews.web import feeds
 
     results: dict[str, float] = {}
     with app.test_request_context(base_url=base_url):
@@ -194,7 +194,7 @@ def _serve(env: dict[str, str], cwd: Path, port: int) -> subprocess.Popen[bytes]
 def run() -> list[Row]:
     from audionews import create_app
     from audionews.db import db
-    from audionews.storage import Storage
+    from audionews.render.storage import Storage
 
     rows: list[Row] = []
     tmp = Path(tempfile.mkdtemp(prefix="bench-feeds-"))

@@ -18,9 +18,9 @@ from gtts import gTTS
 
 from audionews.audio import RATE
 from audionews.audio.decode import decode_mp3
-from audionews.render import Renderer
+from audionews.render.renderer import Renderer
+from audionews.render.storage import Storage
 from audionews.speech import build_script
-from audionews.storage import Storage
 from audionews.tts import EngineChain, GTTSEngine
 
 from . import FAKE_CACHE, Row, fmt, median, say, settings, timed

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from audionews.render import Progress, Renderer, RenderInput, RenderOutput
+from audionews.render.renderer import Progress, Renderer, RenderInput, RenderOutput
+from audionews.render.storage import Storage
 from audionews.speech import Segment, build_script
-from audionews.storage import Storage
 from audionews.tts import Engine, EngineChain, GTTSEngine, create
 
 from . import FAKE_CACHE, Row, fmt, say, settings

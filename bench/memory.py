@@ -87,8 +87,8 @@ def child(workdir: Path) -> dict[str, Any]:
     """Render the long article with espeak here and return the memory figures (kB)."""
     import time
 
-    from audionews.render import Renderer
-    from audionews.storage import Storage
+    from audionews.render.renderer import Renderer
+    from audionews.render.storage import Storage
     from audionews.tts import EngineChain, create
 
     from . import settings

@@ -329,8 +329,8 @@ def redis_run(payload: dict[str, Any], url: str) -> float:
 
 def render_alone(tmp: Path) -> list[float]:
     """Return the times of Renderer.render of the seed article in this process, empty cache."""
-    from audionews.render import Renderer
-    from audionews.storage import Storage
+    from audionews.render.renderer import Renderer
+    from audionews.render.storage import Storage
     from audionews.tts import EngineChain
 
     engine = create("espeak", settings())

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from audionews import catalog
 from audionews.articles import ArticleError
 from audionews.db import db
+from audionews.jobs.status import AUDIO_KINDS
 from audionews.models import Article, Job, JobStatus, Rendition
-from audionews.status import AUDIO_KINDS
 from tests.helpers import SHORT_ARTICLE, sample_text
 
 
@@ -269,7 +269,7 @@ def test_concurrent_saves_never_share_a_revision(app: Flask) -> None:
 def test_script_shows_what_will_be_said_and_when(
     client: FlaskClient, auth: dict, app: Flask
 ) -> None:
-    from audionews import jobs
+    from audionews.jobs import render_job
 
     text = SHORT_ARTICLE | {"body": "Am 3. Oktober kostete es 4.567,50 €. Die XYZQ prüft das."}
     res = client.post("/api/v1/articles", json=text, headers=auth).get_json()
@@ -283,7 +283,7 @@ def test_script_shows_what_will_be_said_and_when(
     assert "XYZQ" in script["unsure"]
 
     with app.test_request_context():
-        jobs.run_render(1, 1, res["job"])
+        render_job.run_render(1, 1, res["job"])
     script = client.get("/api/v1/articles/kurzmeldung-testlauf/script").get_json()
     assert script["rendered"] is True
     starts = [s["start"] for s in script["segments"]]

@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from audionews.assemble import MAX_STRETCH_SECONDS, Assembler, ChunkPlan, MissingSegment
 from audionews.audio.decode import decode_mp3
 from audionews.audio.mp3frames import LAME_OVERHEAD
-from audionews.render import Renderer, RenderInput, RenderOutput
+from audionews.render.assemble import MAX_STRETCH_SECONDS, Assembler, ChunkPlan, MissingSegment
+from audionews.render.renderer import Renderer, RenderInput, RenderOutput
+from audionews.render.storage import Storage
 from audionews.speech import DEFAULT_PAUSES, Pauses, Segment
-from audionews.storage import Storage
 from audionews.tts import Clip, EngineChain
 
 RATE = 22050

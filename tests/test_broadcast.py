@@ -20,9 +20,9 @@ from scipy.signal import resample_poly
 from audionews import config
 from audionews.articles import parse_text
 from audionews.audio.decode import decode_mp3
-from audionews.render import Renderer, RenderInput, RenderOutput
+from audionews.render.renderer import Renderer, RenderInput, RenderOutput
+from audionews.render.storage import Storage
 from audionews.speech import Pauses, build_script
-from audionews.storage import Storage
 from audionews.tts import Clip, EngineChain, create
 from audionews.tts.breaker import breaker_for
 from tests.google import FakeGoogle

@@ -25,12 +25,14 @@ from lxml import etree, html
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from audionews import catalog, config, create_app, feeds, jobs
+from audionews import catalog, config, create_app
 from audionews.articles import parse_json
 from audionews.audio.tags import read_chapters
 from audionews.db import db
+from audionews.jobs import render_job
 from audionews.models import Article, Rendition
 from audionews.tts.breaker import breaker_for
+from audionews.web import feeds
 from tests.conftest import base_settings
 from tests.helpers import SHORT_ARTICLE
 from tests.test_transcripts import parse_vtt
@@ -58,7 +60,7 @@ def publish(data: dict[str, Any]) -> Article:
     """Save the article and render it for real (inside a request context)."""
     result = catalog.save(parse_json(data))
     assert result.job is not None
-    status = jobs.run_render(result.article.id, result.article.revision, result.job.id)
+    status = render_job.run_render(result.article.id, result.article.revision, result.job.id)
     assert status == "ready"
     return result.article
 
@@ -356,7 +358,7 @@ def test_feed_is_built_once_and_answers_conditional_requests(
         article = db.session.get(Article, article_id)
         assert article is not None
         (job,) = catalog.request_render([article])
-        assert jobs.run_render(article_id, 1, job.id) == "ready"
+        assert render_job.run_render(article_id, 1, job.id) == "ready"
     assert client.get("/feed.xml", headers={"If-None-Match": etag}).status_code in {200, 304}
     assert calls == ["full", "full"]
     client.get("/feed/kurz.xml")
@@ -393,7 +395,7 @@ def test_rerender_keeps_the_guid_and_a_failed_one_keeps_the_audio(app: Flask) ->
         changed = catalog.save(parse_json(SHORT_ARTICLE | {"body": "Noch einmal anders."}))
         assert changed.job is not None
         app.config["AUDIONEWS"].update(TTS_ENGINE="gtts", TTS_FALLBACK="", TTS_RETRIES=1)
-        assert jobs.run_render(changed.article.id, 3, changed.job.id) == "failed"
+        assert render_job.run_render(changed.article.id, 3, changed.job.id) == "failed"
     assert episode() == after
 
     # Unpublishing takes the episode out of the feed.
@@ -550,7 +552,7 @@ def test_unknown_category_names_the_setting(value: str) -> None:
 
 
 def test_made_up_hosts_cannot_grow_the_feed_cache(sqlite_app: Flask) -> None:
-    from audionews.feeds import MAX_CACHED
+    from audionews.web.feeds import MAX_CACHED
 
     client = sqlite_app.test_client()
     for n in range(3 * MAX_CACHED):
@@ -562,8 +564,8 @@ def test_made_up_hosts_cannot_grow_the_feed_cache(sqlite_app: Flask) -> None:
 def test_deleting_the_newest_article_moves_last_modified_forward(
     sqlite_app: Flask, restart: bool
 ) -> None:
-    from audionews.editor.articles import delete
-    from audionews.editor.audit import record
+    from audionews.web.editor.articles import delete
+    from audionews.web.editor.audit import record
 
     sqlite_app.config["AUDIONEWS"]["FEED_RECHECK_SECONDS"] = 0.0
     client = sqlite_app.test_client()

@@ -18,9 +18,10 @@ import feedparser
 import pytest
 from lxml import etree
 
-from audionews import catalog, create_app, jobs
+from audionews import catalog, create_app
 from audionews.articles import parse_json
 from audionews.db import db
+from audionews.jobs import render_job
 from audionews.tts.breaker import breaker_for
 from tests.conftest import base_settings, free_port, port_open, worker_env
 from tests.helpers import SHORT_ARTICLE
@@ -54,7 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with app.test_request_context():
         result = catalog.save(parse_json(SHORT_ARTICLE))
         assert result.job is not None
-        assert jobs.run_render(result.article.id, 1, result.job.id) == "ready"
+        assert render_job.run_render(result.article.id, 1, result.job.id) == "ready"
         db.session.remove()
         db.engine.dispose()
     port = free_port()

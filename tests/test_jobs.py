@@ -10,11 +10,12 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
-from audionews import catalog, jobs
+from audionews import catalog
 from audionews.articles import parse_json
 from audionews.db import db
+from audionews.jobs import render_job
+from audionews.jobs.status import article_status
 from audionews.models import Article, Job, Rendition
-from audionews.status import article_status
 from audionews.tts.breaker import breaker_for
 from tests.helpers import SHORT_ARTICLE
 
@@ -30,9 +31,9 @@ def test_job_renders_once_even_if_delivered_twice(app: Flask) -> None:
         result = catalog.save(parse_json(SHORT_ARTICLE))
         assert result.job is not None
         article_id, job_id = result.article.id, result.job.id
-        assert jobs.run_render(article_id, 1, job_id) == "ready"
+        assert render_job.run_render(article_id, 1, job_id) == "ready"
         # The same message again (worker lost before the ack) finds the work done.
-        assert jobs.run_render(article_id, 1, job_id) == "ready"
+        assert render_job.run_render(article_id, 1, job_id) == "ready"
         assert db.session.scalar(select(func.count()).select_from(Rendition)) == 1
         status = article_status(result.article)
         assert status["status"] == "ready" and status["engine"] == "espeak"
@@ -46,7 +47,7 @@ def test_outdated_revision_is_superseded(app: Flask) -> None:
         assert first.job is not None
         old_job = first.job.id
         catalog.save(parse_json(SHORT_ARTICLE | {"body": "Ganz anders. Wirklich."}))
-        assert jobs.run_render(first.article.id, 1, old_job) == "superseded"
+        assert render_job.run_render(first.article.id, 1, old_job) == "superseded"
         assert db.session.scalar(select(func.count()).select_from(Rendition)) == 0
 
 
@@ -54,13 +55,13 @@ def test_failed_rerender_keeps_the_last_good_audio(app: Flask) -> None:
     with app.test_request_context():
         result = catalog.save(parse_json(SHORT_ARTICLE))
         assert result.job is not None
-        jobs.run_render(result.article.id, 1, result.job.id)
+        render_job.run_render(result.article.id, 1, result.job.id)
         good = article_status(result.article)["audio"]
 
         changed = catalog.save(parse_json(SHORT_ARTICLE | {"body": "Neu. Und anders."}))
         assert changed.job is not None
         app.config["AUDIONEWS"].update(TTS_ENGINE="gtts", TTS_FALLBACK="", TTS_RETRIES=1)
-        assert jobs.run_render(changed.article.id, 2, changed.job.id) == "failed"
+        assert render_job.run_render(changed.article.id, 2, changed.job.id) == "failed"
         status = article_status(changed.article)
         assert status["status"] == "failed"
         assert "gtts" in status["error"] and "Traceback" not in status["error"]
@@ -71,9 +72,9 @@ def test_explicit_rerender_makes_a_new_rendition(app: Flask) -> None:
     with app.test_request_context():
         result = catalog.save(parse_json(SHORT_ARTICLE))
         assert result.job is not None
-        jobs.run_render(result.article.id, 1, result.job.id)
+        render_job.run_render(result.article.id, 1, result.job.id)
         (job,) = catalog.request_render([result.article])
-        assert jobs.run_render(result.article.id, 1, job.id) == "ready"
+        assert render_job.run_render(result.article.id, 1, job.id) == "ready"
         renditions = db.session.scalars(select(Rendition)).all()
         assert len(renditions) == 2
         assert renditions[1].synthesized == 0  # everything came from the segment cache
@@ -84,7 +85,7 @@ def test_unknown_engine_fails_the_job_with_a_sentence(app: Flask) -> None:
         result = catalog.save(parse_json(SHORT_ARTICLE))
         assert result.job is not None
         app.config["AUDIONEWS"].update(TTS_ENGINE="polly")
-        assert jobs.run_render(result.article.id, 1, result.job.id) == "failed"
+        assert render_job.run_render(result.article.id, 1, result.job.id) == "failed"
         status = article_status(result.article)
         assert "polly" in status["error"] and "espeak" in status["error"]
 
@@ -92,7 +93,7 @@ def test_unknown_engine_fails_the_job_with_a_sentence(app: Flask) -> None:
 def test_a_render_overtaken_by_a_new_revision_does_not_go_live(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from audionews.render import Renderer
+    from audionews.render.renderer import Renderer
 
     original = Renderer.render
 
@@ -107,14 +108,14 @@ def test_a_render_overtaken_by_a_new_revision_does_not_go_live(
     with app.test_request_context():
         result = catalog.save(parse_json(SHORT_ARTICLE))
         assert result.job is not None
-        assert jobs.run_render(result.article.id, 1, result.job.id) == "superseded"
+        assert render_job.run_render(result.article.id, 1, result.job.id) == "superseded"
         assert db.session.scalar(select(func.count()).select_from(Rendition)) == 0
 
 
 def test_a_transient_database_error_requeues_then_renders(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from audionews.render import Renderer
+    from audionews.render.renderer import Renderer
 
     original = Renderer.render
     calls = {"n": 0}
@@ -130,18 +131,18 @@ def test_a_transient_database_error_requeues_then_renders(
         result = catalog.save(parse_json(SHORT_ARTICLE))
         assert result.job is not None
         with pytest.raises(OperationalError):
-            jobs.run_render(result.article.id, 1, result.job.id, may_retry=True)
+            render_job.run_render(result.article.id, 1, result.job.id, may_retry=True)
         job = db.session.get(Job, result.job.id)
         assert job is not None and job.status == "queued"
         # The task's retry renders it.
-        assert jobs.run_render(result.article.id, 1, result.job.id, may_retry=True) == "ready"
+        assert render_job.run_render(result.article.id, 1, result.job.id, may_retry=True) == "ready"
 
 
 def test_without_a_job_id_a_rendered_revision_is_not_rendered_again(app: Flask) -> None:
     with app.test_request_context():
         result = catalog.save(parse_json(SHORT_ARTICLE))
-        assert jobs.run_render(result.article.id, 1) == "ready"
-        assert jobs.run_render(result.article.id, 1) == "ready"
+        assert render_job.run_render(result.article.id, 1) == "ready"
+        assert render_job.run_render(result.article.id, 1) == "ready"
         assert db.session.scalar(select(func.count()).select_from(Rendition)) == 1
 
 
@@ -153,7 +154,7 @@ def test_a_duplicate_message_does_not_render_twice_at_once(app: Flask) -> None:
         assert job is not None
         job.status = "rendering"  # a worker took the first message a moment ago
         db.session.commit()
-        assert jobs.run_render(result.article.id, 1, job.id) == "rendering"
+        assert render_job.run_render(result.article.id, 1, job.id) == "rendering"
         assert db.session.scalar(select(func.count()).select_from(Rendition)) == 0
 
 
@@ -191,8 +192,8 @@ def test_engine_chain_follows_every_engine_setting() -> None:
     from audionews import config
 
     settings = config.defaults() | {"TTS_ENGINE": "gtts", "TTS_FALLBACK": "espeak"}
-    chain = jobs.engine_chain(settings)
-    assert jobs.engine_chain(dict(settings)) is chain, "one chain per configuration"
-    changed = jobs.engine_chain(settings | {"TTS_RETRIES": 1, "TTS_TIMEOUT": 2.0})
+    chain = render_job.engine_chain(settings)
+    assert render_job.engine_chain(dict(settings)) is chain, "one chain per configuration"
+    changed = render_job.engine_chain(settings | {"TTS_RETRIES": 1, "TTS_TIMEOUT": 2.0})
     assert changed is not chain
     assert (changed.primary.attempts, changed.primary.timeout) == (1, 2.0)  # type: ignore[attr-defined]

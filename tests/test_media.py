@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from audionews.storage import Storage
+from audionews.render.storage import Storage
 
 
 @pytest.fixture

@@ -11,10 +11,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from audionews import catalog, jobs, pages
+from audionews import catalog
 from audionews.articles import parse_json, parse_text
 from audionews.db import db
+from audionews.jobs import render_job
 from audionews.models import Article
+from audionews.web import pages
 from tests.helpers import SHORT_ARTICLE, sample_text
 
 
@@ -22,7 +24,9 @@ def render(data: Mapping[str, Any] | str, created: datetime | None = None) -> Ar
     parsed = parse_text(data) if isinstance(data, str) else parse_json(data)
     result = catalog.save(parsed)
     assert result.job is not None
-    assert jobs.run_render(result.article.id, result.article.revision, result.job.id) == "ready"
+    assert (
+        render_job.run_render(result.article.id, result.article.revision, result.job.id) == "ready"
+    )
     if created is not None:
         result.article.created_at = created
         db.session.commit()

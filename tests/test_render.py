@@ -18,9 +18,9 @@ from audionews import config
 from audionews.audio import RATE
 from audionews.audio.decode import decode_mp3
 from audionews.audio.encode import encode_mp3
-from audionews.render import Renderer, RenderError, RenderInput
+from audionews.render.renderer import Renderer, RenderError, RenderInput
+from audionews.render.storage import Storage
 from audionews.speech import build_script
-from audionews.storage import Storage
 from audionews.tts import Clip, EngineChain, create
 from audionews.tts.breaker import breaker_for
 from tests.helpers import SHORT_ARTICLE

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from audionews.storage import Storage, atomic_write
+from audionews.render.storage import Storage, atomic_write
 
 KEY = hashlib.sha256(b"segment").hexdigest()
 

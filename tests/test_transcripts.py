@@ -13,9 +13,9 @@ import pytest
 
 from audionews import config
 from audionews.audio.tags import Chapter, mp3_duration, read_chapters
-from audionews.render import Renderer, RenderInput
-from audionews.storage import Storage
-from audionews.transcripts import (
+from audionews.render.renderer import Renderer, RenderInput
+from audionews.render.storage import Storage
+from audionews.render.transcripts import (
     Cue,
     chapter_list,
     chapters_json,

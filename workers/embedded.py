@@ -9,7 +9,7 @@ from celery import Celery
 from celery.worker import WorkController
 from flask import Flask
 
-from audionews import sweeper
+from audionews.jobs import sweeper
 
 from . import tasks  # registers the tasks
 

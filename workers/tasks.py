@@ -11,9 +11,9 @@ from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError
 
-from audionews import jobs, sweeper
 from audionews.db import db
-from audionews.queue import RENDER_TASK
+from audionews.jobs import render_job, sweeper
+from audionews.jobs.queue import RENDER_TASK
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ MAX_RETRIES = 3
 def render_article(self: Task, article_id: int, revision: int, job_id: int | None = None) -> str:
     """Render one article revision (idempotent: a finished revision is not rendered again)."""
     may_retry = self.request.retries < MAX_RETRIES
-    return jobs.run_render(article_id, revision, job_id, may_retry=may_retry)
+    return render_job.run_render(article_id, revision, job_id, may_retry=may_retry)
 
 
 class Sweeper:

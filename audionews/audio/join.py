@@ -3,7 +3,7 @@
 A chunk is the bare frames LAME made of one stretch of PCM, behind a small header with its
 frame and sample counts, its length and its CRC. Every chunk starts with LAME's encoder delay
 and ends with its padding, both silent, so chunks join without a click where their PCM starts
-and ends in silence: `assemble.py` cuts only inside pauses and sizes the silence at each cut.
+and ends in silence: `render/assemble.py` cuts only inside pauses and sizes the silence at each cut.
 The joined file gets one Xing/Info frame with a LAME tag: frame count, byte count, seek table
 (linear, the audio being CBR), the delay and padding of the file as a whole and both CRCs,
 laid out as ffmpeg writes them for a file it encoded in one go.

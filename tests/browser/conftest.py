@@ -12,9 +12,10 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from audionews import catalog, create_app, jobs
+from audionews import catalog, create_app
 from audionews.articles import parse_json, parse_text
 from audionews.db import db
+from audionews.jobs import render_job
 from audionews.models import Article
 from audionews.tts.breaker import breaker_for
 from tests.conftest import base_settings
@@ -76,7 +77,9 @@ class Site:
 def _render(data: Any) -> str:
     result = catalog.save(data)
     assert result.job is not None
-    assert jobs.run_render(result.article.id, result.article.revision, result.job.id) == "ready"
+    assert (
+        render_job.run_render(result.article.id, result.article.revision, result.job.id) == "ready"
+    )
     return result.article.slug
 
 

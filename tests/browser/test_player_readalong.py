@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from audionews.pages import spoken_duration
+from audionews.web.pages import spoken_duration
 from tests.browser.conftest import Site
 
 pytestmark = pytest.mark.browser

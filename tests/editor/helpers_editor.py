@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from audionews import jobs
 from audionews.db import db
+from audionews.jobs import render_job
 from audionews.models import Article, Job, JobStatus, Rendition
 from audionews.tts.espeak_engine import EspeakEngine
 
@@ -23,7 +23,7 @@ def run_queued(app: Flask) -> list[str]:
             select(Job).where(Job.status == JobStatus.QUEUED).order_by(Job.id)
         ).all()
         for job in queued:
-            states.append(jobs.run_render(job.article_id, job.revision, job.id))
+            states.append(render_job.run_render(job.article_id, job.revision, job.id))
     return states
 
 

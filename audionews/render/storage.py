@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .audio import SAMPLE_WIDTH
+from ..audio import SAMPLE_WIDTH
 
 TEMP_PREFIX = ".tmp-"
 SEGMENTS = "segments"

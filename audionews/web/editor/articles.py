@@ -17,15 +17,15 @@ from flask import (
 )
 from sqlalchemy import select
 
-from .. import catalog
-from ..articles import ArticleError, ArticleInput, parse_file, parse_json, parse_text, slugify
-from ..db import db
-from ..jobs import renderer
-from ..models import Article, LexiconEntry, Rendition, utcnow
-from ..render import RenderError
-from ..speech import Segment
-from ..status import article_status
-from ..voice import script_for
+from ... import catalog
+from ...articles import ArticleError, ArticleInput, parse_file, parse_json, parse_text, slugify
+from ...db import db
+from ...jobs.render_job import renderer
+from ...jobs.status import article_status
+from ...models import Article, LexiconEntry, Rendition, utcnow
+from ...render.renderer import RenderError
+from ...render.voice import script_for
+from ...speech import Segment
 from .audit import record
 from .blueprint import bp
 from .dashboard import describe

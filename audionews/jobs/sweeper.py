@@ -12,8 +12,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from .db import db
-from .models import Article, Job, JobStatus, Rendition, utcnow
+from ..db import db
+from ..models import Article, Job, JobStatus, Rendition, utcnow
 from .queue import send_render
 
 log = logging.getLogger(__name__)

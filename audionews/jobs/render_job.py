@@ -11,11 +11,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from .db import db
-from .models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
-from .render import Renderer, RenderError, RenderInput, RenderOutput
-from .tts import EngineChain
-from .voice import pauses_from
+from ..db import db
+from ..models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
+from ..render.renderer import Renderer, RenderError, RenderInput, RenderOutput
+from ..render.voice import pauses_from
+from ..tts import EngineChain
 
 log = logging.getLogger(__name__)
 

@@ -27,11 +27,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .audio import SAMPLE_WIDTH
-from .audio.join import encode_chunk, is_chunk, read_head, write_joined
-from .audio.mp3frames import LAME_OVERHEAD, lame_frames, samples_per_frame
-from .audio.pcm import samples_for
-from .speech import Segment
+from ..audio import SAMPLE_WIDTH
+from ..audio.join import encode_chunk, is_chunk, read_head, write_joined
+from ..audio.mp3frames import LAME_OVERHEAD, lame_frames, samples_per_frame
+from ..audio.pcm import samples_for
+from ..speech import Segment
 from .storage import Storage
 
 log = logging.getLogger(__name__)

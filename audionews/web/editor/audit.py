@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import render_template, request
 from sqlalchemy import func, select
 
-from ..db import db
-from ..models import AuditEvent
+from ...db import db
+from ...models import AuditEvent
 from .blueprint import bp
 
 PAGE_SIZE = 100

@@ -8,8 +8,8 @@ from typing import Any, TypeVar, cast
 
 from flask import g, request
 
+from ..models import ApiToken
 from .errors import ApiError
-from .models import ApiToken
 
 F = TypeVar("F", bound=Callable[..., Any])
 

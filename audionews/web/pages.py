@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
-from .db import db
-from .models import Article, Rendition
-from .speech import strip_markdown
-from .speech.dates import MONTHS
-from .transcripts import CHAPTER_TITLES
+from ..db import db
+from ..models import Article, Rendition
+from ..render.transcripts import CHAPTER_TITLES
+from ..speech import strip_markdown
+from ..speech.dates import MONTHS
 
 bp = Blueprint("pages", __name__)
 

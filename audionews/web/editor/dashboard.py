@@ -7,10 +7,10 @@ from typing import Any
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import catalog
-from ..db import db
-from ..models import Article
-from ..status import article_status
+from ... import catalog
+from ...db import db
+from ...jobs.status import article_status
+from ...models import Article
 from .audit import record
 from .blueprint import bp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .speech import Lexicon, Pauses, Segment, build_script
+from ..speech import Lexicon, Pauses, Segment, build_script
 
 
 def pauses_from(settings: dict[str, Any]) -> Pauses:

@@ -1,6 +1,6 @@
 """Turn an article revision into published files: script -> cached segments -> MP3s.
 
-No Celery and no database here: `jobs.py` feeds this module and records the outcome.
+No Celery and no database here: `jobs.render_job` feeds this module and records the outcome.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
+from ..audio.encode import Mp3Encoder
+from ..audio.loudness import TARGET_LUFS, normalize
+from ..audio.pcm import fade, resample, silence, trim_silence
+from ..audio.tags import mp3_duration, write_chapters, write_tags
+from ..speech import DEFAULT_PAUSES, Lexicon, Pauses, Segment, build_script
+from ..tts import Engine, EngineChain, EngineError, EngineUnavailable
 from .assemble import Assembler, ChunkPlan, MissingSegment
-from .audio.encode import Mp3Encoder
-from .audio.loudness import TARGET_LUFS, normalize
-from .audio.pcm import fade, resample, silence, trim_silence
-from .audio.tags import mp3_duration, write_chapters, write_tags
-from .speech import DEFAULT_PAUSES, Lexicon, Pauses, Segment, build_script
 from .storage import Storage
 from .transcripts import SIDECAR_KINDS, chapter_list, publish_sidecars
-from .tts import Engine, EngineChain, EngineError, EngineUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,8 @@ class RenderOutput:
     voice: str
     options: dict[str, Any]
     files: dict[str, str] = field(default_factory=dict)  # kind -> MP3 name
-    # Transcripts and chapters (transcripts.sidecar_key -> name); jobs.py stores both sets in
-    # Rendition.files.
+    # Transcripts and chapters (transcripts.sidecar_key -> name); jobs.render_job stores both
+    # sets in Rendition.files.
     sidecars: dict[str, str] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     durations: dict[str, float] = field(default_factory=dict)
@@ -250,7 +250,7 @@ class Renderer:
     ) -> None:
         """Join the cached segments with explicit pauses into the summary, body and episode.
 
-        The files are built from MP3 chunks of a paragraph or a few (see `assemble.py`), encoded
+        The files are built from MP3 chunks of a paragraph or a few (see `render/assemble.py`), encoded
         once and shared by all three files and by later revisions.
         """
         assembler = Assembler(self.storage, rate, self.bitrate_kbps)

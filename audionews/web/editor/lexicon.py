@@ -12,11 +12,11 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import catalog
-from ..db import db
-from ..models import Article, LexiconEntry, utcnow
-from ..speech import Lexicon, build_script, strip_markdown
-from ..speech.lexicon import LexiconEntry as Rule
+from ... import catalog
+from ...db import db
+from ...models import Article, LexiconEntry, utcnow
+from ...speech import Lexicon, build_script, strip_markdown
+from ...speech.lexicon import LexiconEntry as Rule
 from .articles import _speak
 from .audit import record
 from .blueprint import bp

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app, url_for
 
-from .models import Article, JobStatus
+from ..models import Article, JobStatus
 
 # Rendition.files also names transcripts and chapters; the API's "audio" lists the MP3s only.
 AUDIO_KINDS = ("summary", "body", "episode")

@@ -21,8 +21,8 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import db
-from ..models import Editor, EditorSession
+from ...db import db
+from ...models import Editor, EditorSession
 from ..security import MISSING_KEY, NO_KEY_TITLE, has_stable_key
 from .blueprint import PUBLIC_ENDPOINTS, bp
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
-from .storage import Storage
+from ..render.storage import Storage
 
 bp = Blueprint("media", __name__)
 

@@ -7,15 +7,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
-from . import catalog
-from .articles import ArticleError, ArticleInput, parse_json_bytes, parse_text
+from .. import catalog
+from ..articles import ArticleError, ArticleInput, parse_json_bytes, parse_text
+from ..db import db
+from ..jobs.status import article_status
+from ..models import Article, Job, LexiconEntry
+from ..render.voice import script_for
 from .auth import has_valid_token, token_required
-from .db import db
 from .editor.audit import record
 from .errors import ApiError
-from .models import Article, Job, LexiconEntry
-from .status import article_status
-from .voice import script_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -7,8 +7,8 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..db import db
-from ..models import ApiToken, utcnow
+from ...db import db
+from ...models import ApiToken, utcnow
 from .audit import record
 from .blueprint import bp
 

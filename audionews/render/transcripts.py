@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .audio.tags import Chapter
+from ..audio.tags import Chapter
 from .storage import Storage
 
 LINE_CHARS = 65

@@ -25,13 +25,13 @@ from markupsafe import Markup
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import defer
 
-from .categories import parse_category
-from .cover import default_cover_name
-from .db import db
+from ..categories import parse_category
+from ..db import db
+from ..models import Article, AuditEvent, Rendition
+from ..render.cover import default_cover_name
+from ..render.transcripts import clean_text, sidecar_key
+from ..speech.markdown import strip_markdown
 from .media import CHAPTERS_TYPE
-from .models import Article, AuditEvent, Rendition
-from .speech.markdown import strip_markdown
-from .transcripts import clean_text, sidecar_key
 
 bp = Blueprint("feeds", __name__)
 

@@ -1,0 +1,1 @@
+"""Render jobs against the database: queueing, running, sweeping lost ones, status."""

@@ -1,0 +1,1 @@
+"""The HTTP side: public pages, feeds, media, the JSON API and the editors' back office."""
