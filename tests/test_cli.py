@@ -21,8 +21,9 @@ from audionews import create_app
 from audionews.cli import cli
 from audionews.db import db
 from audionews.models import Article, Editor
-from tests.conftest import free_port, worker_env
+from tests.conftest import worker_env
 from tests.helpers import sample_text
+from tests.services import free_port
 
 
 @contextmanager

@@ -35,7 +35,7 @@ from audionews.tts.breaker import breaker_for
 from audionews.web import feeds
 from tests.conftest import base_settings
 from tests.helpers import SHORT_ARTICLE
-from tests.test_transcripts import parse_vtt
+from tests.render.test_transcripts import parse_vtt
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

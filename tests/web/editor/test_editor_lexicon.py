@@ -12,7 +12,7 @@ from audionews import catalog
 from audionews.articles import parse_json
 from audionews.db import db
 from audionews.models import Job, LexiconEntry
-from tests.editor.helpers_editor import counting_synthesis, latest_rendition, run_queued
+from tests.web.editor.helpers_editor import counting_synthesis, latest_rendition, run_queued
 
 ARTICLES = [
     {

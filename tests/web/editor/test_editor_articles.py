@@ -13,9 +13,14 @@ from sqlalchemy import func, select
 
 from audionews.db import db
 from audionews.models import Article, AuditEvent
-from tests.editor.conftest import login, make_editor
-from tests.editor.helpers_editor import article, counting_synthesis, latest_rendition, run_queued
 from tests.helpers import SHORT_ARTICLE, sample_text
+from tests.web.editor.conftest import login, make_editor
+from tests.web.editor.helpers_editor import (
+    article,
+    counting_synthesis,
+    latest_rendition,
+    run_queued,
+)
 
 SLUG = "kurzmeldung-testlauf"
 FORM = {**SHORT_ARTICLE, "links": "Beispiel | https://example.org/"}

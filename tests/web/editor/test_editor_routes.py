@@ -11,8 +11,8 @@ from werkzeug.routing import Rule
 
 from audionews.db import db
 from audionews.models import ApiToken, Article, LexiconEntry
-from tests.editor.conftest import csrf_token, login, make_editor
 from tests.helpers import SHORT_ARTICLE
+from tests.web.editor.conftest import csrf_token, login, make_editor
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC = {"editor.login"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.client
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +22,9 @@ from audionews.articles import parse_json
 from audionews.db import db
 from audionews.jobs import render_job
 from audionews.tts.breaker import breaker_for
-from tests.conftest import base_settings, free_port, port_open, worker_env
+from tests.conftest import base_settings, worker_env
 from tests.helpers import SHORT_ARTICLE
+from tests.services import free_port, wait_http
 
 NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
 
@@ -76,13 +76,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
-    while not port_open("127.0.0.1", port):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail("gunicorn did not start:\n" + (tmp / "gunicorn.log").read_text())
-        time.sleep(0.1)
+    try:
+        # The first answer, not an open port: gunicorn binds before its workers can serve.
+        wait_http(port, proc, "/feed.xml", timeout=60)
+    except RuntimeError as exc:
+        proc.kill()
+        log.close()
+        pytest.fail(f"gunicorn did not start: {exc}\n" + (tmp / "gunicorn.log").read_text())
     yield Server(port, tmp / "media")
     proc.terminate()
     proc.wait(15)

@@ -15,7 +15,7 @@ from audionews.cli import cli
 from audionews.db import db
 from audionews.models import Editor, EditorSession
 from tests.conftest import base_settings
-from tests.editor.conftest import PASSWORD, csrf_token, login, make_editor
+from tests.web.editor.conftest import PASSWORD, csrf_token, login, make_editor
 
 
 def _session_cookie(client: FlaskClient) -> str | None:
