@@ -57,7 +57,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .web import api, errors, feeds, media, pages
     from .web.editor import init_editor
+    from .web.hygiene import init_hygiene
+    from .web.security import security_headers
 
+    # Before any route: it bounds `int` in URLs and checks every request first.
+    init_hygiene(app, lambda: security_headers(settings))
     app.register_blueprint(pages.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(feeds.bp)
@@ -71,7 +75,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    # A database that does not answer must not hang a request: connecting gives up after
+    # a few seconds and the request gets its 503 (web/errors.py).
+    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 
 
 @event.listens_for(Engine, "connect")

@@ -76,6 +76,16 @@ def content_security_policy(base_url: str) -> str:
     )
 
 
+def security_headers(settings: dict[str, Any]) -> dict[str, str]:
+    """Return the headers every response carries, the last-resort 500 included."""
+    return {
+        "Content-Security-Policy": content_security_policy(settings["BASE_URL"]),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }
+
+
 def _address() -> str:
     return "adresse:" + (request.remote_addr or "unbekannt")
 
@@ -101,14 +111,12 @@ def init_security(app: Flask) -> None:
         SESSION_COOKIE_NAME="audionews_session",
         WTF_CSRF_TIME_LIMIT=None,  # valid as long as the session; a long edit must not fail
     )
-    policy = content_security_policy(settings["BASE_URL"])
+    fixed = security_headers(settings)
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in fixed.items():
+            response.headers.setdefault(name, value)
         if request.path.startswith("/redaktion/"):
             response.headers["Cache-Control"] = "no-store"
         return response
