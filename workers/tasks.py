@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import random
 import threading
 import time
 
 from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from flask import Flask, current_app
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select, update
 
-from audionews.db import db
+from audionews.db import database_away, db
 from audionews.jobs import render_job, sweeper
 from audionews.jobs.queue import RENDER_TASK
+from audionews.models import Job, JobStatus, utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_RETRIES = 3
+# Retries of a render whose database went away. They back off over minutes, not seconds: an
+# 8-second cut costs a task one retry, and all of them span about 20 to 40 minutes (see
+# `retry_countdown`). After the last one the job is left queued in the database, and the
+# sweeper sends it again once it is JOB_STALE_SECONDS old: nothing is lost.
+MAX_RETRIES = 8
+RETRY_BACKOFF = 20.0  # seconds before the first retry (at most; at least half of it)
+RETRY_BACKOFF_MAX = 600.0  # the longest wait between two attempts
+RETRY_JITTER = True  # spread the retries of many tasks cut at once
+
+
+def retry_countdown(retries: int, rng: random.Random | None = None) -> float:
+    """Return the seconds before retry number `retries` + 1: exponential, capped, jittered.
+
+    The jitter keeps at least half of each wait ("equal jitter"): Celery's full jitter may
+    draw 0 s, and then a short outage could use up several retries.
+    """
+    wait = min(RETRY_BACKOFF_MAX, RETRY_BACKOFF * 2.0**retries)
+    if not RETRY_JITTER:
+        return wait
+    return wait / 2 + (rng or random).uniform(0, wait / 2)
 
 
 @shared_task(
@@ -25,15 +47,62 @@ MAX_RETRIES = 3
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
     max_retries=MAX_RETRIES,
 )
-def render_article(self: Task, article_id: int, revision: int, job_id: int | None = None) -> str:
-    """Render one article revision (idempotent: a finished revision is not rendered again)."""
-    may_retry = self.request.retries < MAX_RETRIES
-    return render_job.run_render(article_id, revision, job_id, may_retry=may_retry)
+def render_article(
+    self: Task,
+    article_id: int,
+    revision: int,
+    job_id: int | None = None,
+    abandoned_attempt: int | None = None,
+) -> str:
+    """Render one article revision (idempotent: a finished revision is not rendered again).
+
+    A database error is retried with a growing wait; `abandoned_attempt` is set on a retry
+    whose earlier attempt may have left the job "rendering" when the database went away.
+    """
+    attempt: int | None = None
+    try:
+        if job_id is not None:
+            if abandoned_attempt is not None:
+                _release(job_id, abandoned_attempt)
+            attempt = db.session.scalar(select(Job.attempts).where(Job.id == job_id))
+        # A database error puts the job back in the queue (when the database lets it) and is
+        # raised again; it never marks the job failed.
+        return render_job.run_render(article_id, revision, job_id, may_retry=True)
+    except Exception as exc:
+        if not database_away(exc):
+            raise
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        if self.request.retries >= MAX_RETRIES:
+            log.error(
+                "render of article %s: database unreachable after %s retries; the job stays "
+                "queued and the sweeper sends it again",
+                article_id,
+                MAX_RETRIES,
+            )
+            return JobStatus.QUEUED
+        kwargs = dict(self.request.kwargs or {})
+        kwargs["abandoned_attempt"] = None if attempt is None else attempt + 1
+        raise self.retry(
+            exc=exc, countdown=retry_countdown(self.request.retries), kwargs=kwargs
+        ) from None
+
+
+def _release(job_id: int, attempt: int) -> None:
+    """Put the job back to queued if attempt number `attempt` left it "rendering".
+
+    `Job.attempts` is counted up by every render that starts; when it is still ours, no other
+    worker has taken the job since, and the render that stopped at the database error was
+    this task's own.
+    """
+    db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RENDERING, Job.attempts == attempt)
+        .values(status=JobStatus.QUEUED, updated_at=utcnow())
+    )
+    db.session.commit()
 
 
 class Sweeper:

@@ -10,10 +10,9 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from markupsafe import escape
-from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from ..db import db
+from ..db import database_away, db
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +56,6 @@ class ApiError(Exception):
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
-
-
-def database_away(exc: BaseException) -> bool:
-    """Return whether `exc` says the database cannot be reached (not that a query is wrong)."""
-    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
-        return True
-    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
 
 
 def error_page(status: int, message: str, detail: str | None = None) -> Response:
