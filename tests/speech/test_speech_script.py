@@ -22,8 +22,13 @@ class Article(NamedTuple):
 
 
 def load(name: str) -> Article:
-    """Read a sample article: title line, then sections after their marker lines."""
-    lines = files("audionews").joinpath("samples", name).read_text(encoding="utf-8").splitlines()
+    """Read a bundled sample article."""
+    return parse(files("audionews").joinpath("samples", name).read_text(encoding="utf-8"))
+
+
+def parse(text: str) -> Article:
+    """Read an article: title line, then sections after their marker lines."""
+    lines = text.splitlines()
     parts: dict[str, list[str]] = {"summary": [], "body": [], "links": []}
     current = "links"
     for line in lines[1:]:
