@@ -53,7 +53,7 @@ _TIMED = re.compile(r",?\s?(?:" + _TIME + r")")
 _LINK = r"\s*(?:,|und|oder|bis|sowie|/)\s*"
 _LISTED_BEFORE = re.compile(r"(?:(?:" + _SHORT + r")\.|" + _NAME + r")" + _LINK + r"$")
 _LISTED_AFTER = re.compile(_LINK + r"(?:(?:" + _SHORT + r")\.|(?:" + _NAME + r")\b)")
-_APPOSITION = re.compile(r"(?<!\w)(" + _NAME + r"),?\s(?=" + _DATE + r")")
+_APPOSITION = re.compile(r"(?<!\w)(" + _NAME + r")(?:,\s?|\s)(?=" + _DATE + r")")
 _WORD_BEFORE = re.compile(r"(\S+)\s+$")
 
 

@@ -32,6 +32,7 @@ WEEKDAYS: list[Case] = [
     ("Am Di. 3. März tagt der Rat.", "Am Dienstag, dem dritten März tagt der Rat.", ()),
     ("Am Dienstag, 3. März tagt der Rat.", "Am Dienstag, dem dritten März tagt der Rat.", ()),
     ("Am Dienstag 3. März tagt der Rat.", "Am Dienstag, dem dritten März tagt der Rat.", ()),
+    ("Am Di.,3. März tagt der Rat.", "Am Dienstag, dem dritten März tagt der Rat.", ()),
     (
         "Am Mittwoch, 4. März 2026, um 10 Uhr.",
         "Am Mittwoch, dem vierten März zweitausendsechsundzwanzig, um zehn Uhr.",

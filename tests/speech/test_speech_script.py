@@ -239,6 +239,8 @@ FRAGMENTS = [
     *'abc ABC .,;:!?…„“"»«()[]*_`~#>-–\n 0123456789%€°/@🎉',
     *("\n\n", "z. B.", "usw.", "3. Oktober", "https://x.de/a_b", "http://[t", "www.", "Dr."),
     *("**fett**", "[t](http://u.de)", "a@b.de", "<br>", "Wort" * 30),
+    *("Mo.", "Di.,", "So.", "Fr.", "am", "2025/26", "21/1473", "3/4", "/", "Strecke", "Köln"),
+    *("–Dortmund", "-Bonn", "zwischen", "3./4.", "Spiel", "km", "3. März", "dem", "Nr."),
 ]
 
 
