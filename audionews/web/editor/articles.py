@@ -26,6 +26,7 @@ from ...models import Article, LexiconEntry, Rendition, utcnow
 from ...render.renderer import RenderError
 from ...render.voice import script_for
 from ...speech import Segment
+from ..hygiene import allow_body
 from .audit import record
 from .blueprint import bp
 from .dashboard import describe
@@ -33,6 +34,30 @@ from .session import actor
 
 FORM_FIELDS = ("title", "summary", "body", "links")
 MAX_FILES = 50
+
+
+def text_form_limit(settings: dict[str, Any]) -> int:
+    """Accept article forms up to four times the article limit, to keep a too-long text."""
+    return 4 * int(settings["MAX_ARTICLE_BYTES"]) + 64 * 1024
+
+
+def upload_limit(settings: dict[str, Any]) -> int:
+    return MAX_FILES * (int(settings["MAX_ARTICLE_BYTES"]) + 4 * 1024)
+
+
+def too_long(size: int) -> str | None:
+    """Return the German refusal of a text of `size` bytes over the article limit, or None."""
+    limit = int(current_app.config["AUDIONEWS"]["MAX_ARTICLE_BYTES"])
+    if size <= limit:
+        return None
+    return (
+        f"Der Text ist {_kilobytes(size)} groß; ein Artikel darf höchstens "
+        f"{_kilobytes(limit)} haben. Bitte kürzen und erneut senden – der Text steht noch hier."
+    )
+
+
+def _kilobytes(size: int) -> str:
+    return f"{-(-size // 1000)} kB" if size % 1000 else f"{size // 1000} kB"
 
 
 # Form <-> article ---------------------------------------------------------------------------
@@ -73,6 +98,11 @@ class FormErrors(Exception):
 def _from_form(form: dict[str, str]) -> ArticleInput:
     """Parse the article form, or raise FormErrors naming each bad field."""
     errors: dict[str, str] = {}
+    refusal = too_long(
+        sum(len(form.get(name, "").encode("utf-8", "replace")) for name in FORM_FIELDS)
+    )
+    if refusal:
+        raise FormErrors({"body": refusal})
     if not form.get("title", "").strip():
         errors["title"] = "Der Titel fehlt."
     if not form.get("summary", "").strip() and not form.get("body", "").strip():
@@ -152,6 +182,7 @@ def new_article() -> tuple[str, int]:
 
 
 @bp.post("/neuer-artikel")
+@allow_body(text_form_limit)
 def create_article() -> Any:
     values = {name: request.form.get(name, "") for name in FORM_FIELDS}
     try:
@@ -167,9 +198,13 @@ def create_article() -> Any:
 
 
 @bp.post("/neuer-artikel/einfuegen")
+@allow_body(text_form_limit)
 def paste_article() -> Any:
     text = request.form.get("text", "")
     limit = current_app.config["AUDIONEWS"]["MAX_ARTICLE_BYTES"]
+    refusal = too_long(len(text.encode("utf-8", "replace")))
+    if refusal:
+        return _new_page(text=text, errors={"text": refusal}, open="einfuegen")
     try:
         data = parse_text(text, max_bytes=limit)
     except ArticleError as exc:
@@ -183,6 +218,7 @@ def paste_article() -> Any:
 
 
 @bp.post("/neuer-artikel/hochladen")
+@allow_body(upload_limit)
 def upload_articles() -> Any:
     """Create one article per file; one bad file stores nothing and names every problem."""
     files = [f for f in request.files.getlist("files") if f.filename]
@@ -279,6 +315,7 @@ def edit_article(slug: str) -> tuple[str, int]:
 
 
 @bp.post("/artikel/<slug>")
+@allow_body(text_form_limit)
 def update_article(slug: str) -> Any:
     article = _find(slug)
     values = {name: request.form.get(name, "") for name in FORM_FIELDS}
