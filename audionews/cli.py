@@ -61,7 +61,15 @@ def cli() -> None:
     is_flag=True,
     help="Development mode: start without AUDIONEWS_SECRET_KEY (a key is kept in instance/).",
 )
-def serve(host: str, port: int, threads: int, dev: bool) -> None:
+@click.option(
+    "--shutdown-timeout",
+    default=20.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds that requests in flight and the embedded worker get to finish after "
+    "SIGTERM or Ctrl+C.",
+)
+def serve(host: str, port: int, threads: int, dev: bool, shutdown_timeout: float) -> None:
     """Run the web app (and, with no broker configured, an embedded render worker).
 
     Production is the default: it refuses to start without AUDIONEWS_SECRET_KEY.
@@ -87,11 +95,18 @@ def serve(host: str, port: int, threads: int, dev: bool) -> None:
             f"Kann nicht auf {host}:{port} lauschen ({exc.strerror or exc}). "
             "Läuft audionews schon? Sonst einen anderen Port mit --port wählen."
         ) from None
+    from .server import serve as serve_until_stopped
+
+    worker = None
     if is_embedded(app):
-        _start_embedded(app, requeue_all=True)
+        worker = _start_embedded(app, requeue_all=True)
         click.echo("Eingebetteter Render-Worker läuft (kein AUDIONEWS_BROKER_URL gesetzt).")
     click.echo(f"audionews läuft auf http://{host}:{port}/ (Beenden mit Strg+C)")
-    server.run()
+    # SIGTERM or Ctrl+C: requests in flight finish, then the worker stops (both bounded).
+    unfinished = serve_until_stopped(server, grace=shutdown_timeout, worker=worker)
+    click.echo("audionews ist beendet.")
+    if unfinished:
+        _end_now(0)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
@@ -285,7 +300,20 @@ def _embedded_worker(app: Flask) -> Iterator[None]:
     try:
         yield
     finally:
-        worker.stop()
+        if worker.stop():  # interrupted while rendering: the jobs are queued again
+            click.echo("Abgebrochen; unfertige Aufträge sind wieder eingereiht.", err=True)
+            _end_now(1)
+
+
+def _end_now(code: int) -> None:
+    """End the process at once: renders cut off by a stop still run in daemon threads.
+
+    Left running into the interpreter's shutdown they would fail and mark their jobs failed,
+    although their jobs are queued again.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _start_embedded(app: Flask, *, requeue_all: bool = False) -> EmbeddedWorker:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from celery import Celery
 from celery.worker import WorkController
@@ -49,12 +50,32 @@ class EmbeddedWorker:
         self.sweeper.start()
         return self
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 10.0) -> list[int]:
+        """Take no more jobs; let running renders finish within `timeout` s, re-queue the rest.
+
+        Return the ids of the jobs queued again. Their renders still run in daemon threads:
+        the caller must end the process right away (`os._exit`), or they would fail as the
+        interpreter shuts down and mark their jobs failed. Files are published by atomic
+        renames, so a render cut off leaves nothing half-published.
+        """
+        deadline = time.monotonic() + timeout
         self.sweeper.stop.set()
         if self.controller is not None:
-            self.controller.stop(in_sighandler=False)
+            # WorkController.stop waits for running tasks without a bound: wait beside it.
+            stopper = threading.Thread(
+                target=self.controller.stop,
+                kwargs={"in_sighandler": False},
+                name="audionews-embedded-stop",
+                daemon=True,
+            )
+            stopper.start()
+            stopper.join(timeout)
         if self.thread is not None:
-            self.thread.join(timeout)
+            self.thread.join(max(0.0, deadline - time.monotonic()))
+        left = tasks.requeue_unfinished(self.app)
+        if left:
+            log.warning("stopped with jobs %s unfinished; they are queued again", left)
+        return left
 
 
 def start_embedded(

@@ -7,6 +7,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Iterator
 
 from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
@@ -69,7 +70,8 @@ def render_article(
             attempt = db.session.scalar(select(Job.attempts).where(Job.id == job_id))
         # A database error puts the job back in the queue (when the database lets it) and is
         # raised again; it never marks the job failed.
-        return render_job.run_render(article_id, revision, job_id, may_retry=True)
+        with _rendering(job_id, article_id, revision, attempt):
+            return render_job.run_render(article_id, revision, job_id, may_retry=True)
     except Exception as exc:
         if not database_away(exc):
             raise
@@ -103,6 +105,43 @@ def _release(job_id: int, attempt: int) -> None:
         .values(status=JobStatus.QUEUED, updated_at=utcnow())
     )
     db.session.commit()
+
+
+# The jobs this process renders now: job id -> (article id, revision, attempt number).
+_running: dict[int, tuple[int, int, int]] = {}
+_running_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _rendering(
+    job_id: int | None, article_id: int, revision: int, attempt: int | None
+) -> Iterator[None]:
+    if job_id is None or attempt is None:
+        yield
+        return
+    with _running_lock:
+        _running[job_id] = (article_id, revision, attempt + 1)
+    try:
+        yield
+    finally:
+        with _running_lock:
+            _running.pop(job_id, None)
+
+
+def requeue_unfinished(app: Flask) -> list[int]:
+    """Queue again the jobs this process is still rendering as it stops; return their ids.
+
+    For a worker that stops before its renders end (the embedded worker's bounded wait): the
+    job shows as queued, not as rendering, and the next worker may take it at once.
+    """
+    with _running_lock:
+        running = dict(_running)
+    with app.app_context():
+        for job_id, (_article_id, _revision, attempt) in running.items():
+            _release(job_id, attempt)
+    # The message itself goes back to the queue as the worker's channel closes unacked
+    # (acks_late), and `serve` sends every unfinished job again when it starts.
+    return list(running)
 
 
 class Sweeper:
