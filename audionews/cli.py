@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,6 +22,7 @@ from .articles import ArticleError, ArticleInput, parse_file
 from .db import db
 from .jobs.queue import is_embedded
 from .models import ApiToken, Article, AuditEvent, Editor, Job, JobStatus, utcnow
+from .web.hygiene import parse_id
 
 if TYPE_CHECKING:
     from workers.embedded import EmbeddedWorker
@@ -239,8 +239,9 @@ def token_revoke(token_ref: str) -> None:
         valid = select(ApiToken).where(ApiToken.revoked_at.is_(None))
         by_name = db.session.scalars(valid.where(ApiToken.name == token_ref)).all()
         by_id: Sequence[ApiToken] = ()
-        if re.fullmatch(r"[0-9]{1,18}", token_ref):
-            by_id = db.session.scalars(valid.where(ApiToken.id == int(token_ref))).all()
+        token_id = parse_id(token_ref)  # a number past the id column is a name, not an id
+        if token_id is not None:
+            by_id = db.session.scalars(valid.where(ApiToken.id == token_id)).all()
         if by_name and by_id and {row.id for row in by_id} != {row.id for row in by_name}:
             # A token named "1" and the token number 1: never guess which one is meant.
             raise click.ClickException(

@@ -58,6 +58,14 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, bounded, signed)
 
 
+def parse_id(value: str) -> int | None:
+    """Return `value` as a database id, or None if it is none (not digits, or beyond MAX_ID)."""
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 def valid_host(value: str) -> bool:
     """Return whether `value` is a Host header Flask can build URLs with (name or IP, port)."""
     if value.startswith("["):

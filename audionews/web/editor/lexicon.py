@@ -6,7 +6,6 @@ the change); the segment cache makes those renders synthesize only the affected 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from ...db import db
 from ...models import Article, LexiconEntry, utcnow
 from ...speech import Lexicon, build_script, strip_markdown
 from ...speech.lexicon import LexiconEntry as Rule
+from ..hygiene import parse_id
 from .articles import _speak
 from .audit import record
 from .blueprint import bp
@@ -184,9 +184,11 @@ def _rerender(rules: list[Rule], action: str, label: str) -> None:
 @bp.get("/aussprache/vorhoeren.mp3")
 def preview_entry() -> Response:
     """Speak the entry in a sentence: the form's values, or a saved entry's (?id=)."""
-    if re.fullmatch(r"[0-9]{1,18}", request.args.get("id", "")):
-        entry = _get(int(request.args["id"]))
-        values = _values(entry)
+    if "id" in request.args:
+        entry_id = parse_id(request.args["id"])
+        if entry_id is None:
+            abort(404)  # no entry can have it (a number past the id column: 404, not 500)
+        values = _values(_get(entry_id))
     else:
         values = {
             "written": " ".join(request.args.get("written", "").split()),
