@@ -52,8 +52,10 @@ Product = Callable[[dt.date], str]
 
 
 def products() -> list[tuple[str, Product]]:
-    """Return the per-day products in the order they are built (the briefing comes next)."""
-    return []
+    """Return the per-day products in the order they are built."""
+    from . import briefing_job  # here: briefing_job reaches the renderer, which marks days
+
+    return [("briefing", briefing_job.build)]
 
 
 def _settings() -> dict[str, Any]:
@@ -206,4 +208,7 @@ def sweep() -> list[dt.date]:
     for day in days:
         log.info("sweeper queues the build of %s", day)
         send_day(day)
+    from . import briefing_job
+
+    briefing_job.prune()  # replaced briefings past their grace time
     return list(days)
