@@ -21,7 +21,8 @@ from sqlalchemy import select
 from ..days import published_on, today
 from ..db import db
 from ..models import Article, Briefing, NewsDay, utcnow
-from ..render.briefing import BriefingBuilder, BriefingInput, Story, content_key
+from ..render.briefing import BriefingBuilder
+from ..render.briefing_text import BriefingInput, Story, content_key
 from ..render.cover import embedded_cover
 from ..render.storage import Storage
 from .render_job import renderer

@@ -23,11 +23,9 @@ from mutagen.mp3 import MP3
 from audionews import config
 from audionews.audio.mp3file import read_mp3
 from audionews.audio.tags import mp3_duration, read_chapters
-from audionews.render.briefing import (
-    BriefingBuilder,
-    BriefingError,
+from audionews.render.briefing import BriefingBuilder, BriefingError, BriefingOutput
+from audionews.render.briefing_text import (
     BriefingInput,
-    BriefingOutput,
     Story,
     briefing_title,
     content_key,
