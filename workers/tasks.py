@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import random
 import threading
@@ -13,10 +14,11 @@ from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from flask import Flask, current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from audionews.db import database_away, db
-from audionews.jobs import render_job, sweeper
-from audionews.jobs.queue import RENDER_TASK
+from audionews.jobs import day_job, render_job, sweeper
+from audionews.jobs.queue import DAY_TASK, RENDER_TASK
 from audionews.models import Job, JobStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,22 @@ def requeue_unfinished(app: Flask) -> list[int]:
     return list(running)
 
 
+@shared_task(
+    name=DAY_TASK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    # Celery's own backoff (full jitter) over the same span as renders: minutes, not seconds.
+    retry_backoff=int(RETRY_BACKOFF),
+    retry_backoff_max=int(RETRY_BACKOFF_MAX),
+    retry_jitter=RETRY_JITTER,
+    max_retries=MAX_RETRIES,
+)
+def build_day(day: str) -> str:
+    """Build the products of one news day (the briefing, …) if it changed; idempotent."""
+    return day_job.build_day(dt.date.fromisoformat(day))
+
+
 class Sweeper:
     """Run the sweeper at worker start and then every SWEEP_SECONDS, in a daemon thread."""
 
@@ -174,6 +192,11 @@ class Sweeper:
                     sweeper.sweep()
             except Exception:  # keep sweeping; one bad round must not end the loop
                 log.exception("sweep failed")
+            try:
+                with self.app.app_context():
+                    day_job.sweep()
+            except Exception:
+                log.exception("sweep of the news days failed")
             if self.stop.wait(interval):
                 return
 
