@@ -140,6 +140,10 @@ def form_cases(slug: str) -> dict[str, st.SearchStrategy[dict[str, str]]]:
         "/redaktion/aussprache/1": fields("written", "spoken", "note"),
         "/redaktion/tokens": fields("name"),
         "/redaktion/tokens/1/widerrufen": fields(),
+        "/redaktion/nachrichten-des-tages/2026-01-05": fields(
+            "automatisch", **{"position-1": NUMBERISH}
+        ),
+        f"/redaktion/artikel/{slug}/loeschen": fields(),
     }
 
 
@@ -218,6 +222,9 @@ def test_fuzz_pages_and_queries(app: Flask, seeded: dict[str, Any]) -> None:
         ("editor", "/redaktion/aussprache/vorhoeren.mp3?id={}"),
         ("editor", "/redaktion/aussprache/vorhoeren.mp3?written={}&spoken={}"),
         ("editor", "/redaktion/anmelden?next={}"),
+        ("editor", "/redaktion/nachrichten-des-tages?tag={}"),
+        ("editor", "/redaktion/nachrichten-des-tages/{}"),
+        ("public", "/feed/briefing.xml?{}"),
     ]
     for who, template in templates:
         fuzz_get(editor if who == "editor" else public, template, segment, counts)
