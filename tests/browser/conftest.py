@@ -106,6 +106,78 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             db.engine.dispose()
 
 
+# Three short articles for the queue, listed newest first in this order. The titles have the
+# long compounds that overflow 320 px.
+QUEUE_ARTICLES: list[dict[str, Any]] = [
+    {
+        "title": "Bundesverkehrsministerkonferenz beschließt Nachtzugförderung",
+        "summary": "Die Länder wollen mehr Nachtzüge.",
+        "body": "Die Konferenz tagte in Bremen.",
+    },
+    {
+        "title": "Lokführergewerkschaft ruft zum Warnstreik auf",
+        "summary": "Am Freitag fahren weniger Züge.",
+        "body": "Der Streik dauert einen Tag.",
+    },
+    {
+        "title": "Kurzmeldung zum Wetter",
+        "summary": "Morgen wird es sonnig.",
+        "body": "Am Abend kommt Regen.",
+    },
+]
+
+
+@dataclass
+class QueueSite:
+    """A running site whose home page lists QUEUE_ARTICLES (slugs in listed order)."""
+
+    url: str
+    app: Flask
+    slugs: list[str]
+
+    def titles(self) -> list[str]:
+        return [a["title"] for a in QUEUE_ARTICLES]
+
+    def files(self, slug: str) -> dict[str, Any]:
+        with self.app.app_context():
+            row = db.session.scalar(db.select(Article).where(Article.slug == slug))
+            assert row is not None
+            rendition = row.current_rendition()
+            assert rendition is not None
+            return {
+                "files": dict(rendition.files),
+                "durations": dict(rendition.durations),
+                "chapters": dict(rendition.chapters),
+            }
+
+
+def _serve(app: Flask) -> tuple[Any, threading.Thread]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+@pytest.fixture(scope="session")
+def queue_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueueSite]:
+    """Serve three short real espeak articles: the home page's queue plays them in seconds."""
+    for name in ("gtts", "espeak"):
+        breaker_for(name).reset()
+    app = create_app(base_settings(tmp_path_factory.mktemp("queue")))
+    with app.test_request_context():
+        # Saved oldest first: the list shows the newest first, in QUEUE_ARTICLES' order.
+        slugs = [_render(parse_json(data)) for data in reversed(QUEUE_ARTICLES)][::-1]
+    server, thread = _serve(app)
+    try:
+        yield QueueSite(f"http://127.0.0.1:{server.server_port}", app, slugs)
+    finally:
+        server.shutdown()
+        thread.join(10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
