@@ -37,8 +37,11 @@ FOCUSED = """(() => {
   const name = named
     ? named.split(' ').map((id) => document.getElementById(id)?.textContent || '').join(' ')
     : (e.getAttribute('aria-label') || label || e.textContent);
-  return {id: e.id || e.tagName, name: name.replace(/\\u00ad/g, '').replace(/\\s+/g, ' ').trim(),
-          pressed: e.getAttribute('aria-pressed'), checked: e.checked ?? null,
+  const role = e.type === 'checkbox' || e.type === 'radio' ? e.type : e.tagName.toLowerCase();
+  const plain = name.replace(/\\u00ad/g, '').replace(/\\s+/g, ' ').trim();
+  return {id: e.id || e.tagName, role, name: plain,
+          pressed: e.getAttribute('aria-pressed'),
+          checked: role === 'checkbox' || role === 'radio' ? e.checked : null,
           value: e.getAttribute('aria-valuetext') ?? (e.tagName === 'SELECT' ? e.value : null)};
 })()"""
 
@@ -65,12 +68,37 @@ def announcements(page: Any, action: Any) -> list[str]:
     after = focused(page)
     said = [e["text"] for e in page.evaluate("window.__live")[before_live:]]
     if after != before:
-        said.insert(0, f"[Fokus] {after['name']} {after.get('pressed') or ''}".strip())
+        said.insert(0, "[Fokus] " + spoken_control(after))
     return said
 
 
+def spoken_control(control: dict[str, Any]) -> str:
+    """Return a focused control as a screen reader says it: name, then state or value."""
+    text = control.get("name", "")
+    if control.get("pressed") in ("true", "false"):
+        text += " (gedrückt)" if control["pressed"] == "true" else " (nicht gedrückt)"
+    elif control.get("value") is not None:
+        text += f": {control['value']}"
+    elif control.get("checked") is not None and control.get("role") in ("checkbox", "radio"):
+        text += " (ausgewählt)" if control["checked"] else " (nicht ausgewählt)"
+    return text
+
+
+def _channels(colour: str) -> list[float]:
+    values = [float(x) for x in re.findall(r"[\d.]+", colour)]
+    return values if len(values) == 4 else [*values[:3], 1.0]
+
+
+def over(colour: str, behind: str) -> str:
+    """Return `colour` as seen over the opaque colour `behind` (alpha compositing)."""
+    r, g, b, a = _channels(colour)
+    r2, g2, b2, _ = _channels(behind)
+    mix = [round(a * x + (1 - a) * y) for x, y in ((r, r2), (g, g2), (b, b2))]
+    return "rgb({}, {}, {})".format(*mix)
+
+
 def luminance(rgb: str) -> float:
-    r, g, b = (int(x) / 255 for x in re.findall(r"\d+", rgb)[:3])
+    r, g, b = (v / 255 for v in _channels(rgb)[:3])
 
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4

@@ -38,7 +38,8 @@ export function articlePlayer(root) {
   const toggle = () => { if (audio.paused) audio.play().catch(failed); else audio.pause(); };
   const skip = (delta) => {
     jump(audio.currentTime + delta);
-    say(unit(Math.abs(delta), "Sekunde", "Sekunden") + (delta < 0 ? " zurück" : " vor"));
+    // In the focused position slider (a letter key) its new value is the announcement.
+    say(unit(Math.abs(delta), "Sekunde", "Sekunden") + (delta < 0 ? " zurück" : " vor"), seek);
   };
   const toggleMute = () => { audio.muted = !audio.muted; say(audio.muted ? "Stumm" : "Ton an", mute); };
   const goChapter = (i) => {
@@ -64,8 +65,9 @@ export function articlePlayer(root) {
   function showTime(force) {
     const t = audio.currentTime;
     now.textContent = clock(Math.min(t, duration || t));
-    // A focused slider announces every change: keep it still while playing, never chatter.
-    if (force || audio.paused || document.activeElement !== seek) {
+    // A focused slider announces every change of its value: it changes only when the listener
+    // moves it, never by itself (playing, pausing), so it never chatters or doubles a message.
+    if (force || document.activeElement !== seek) {
       seek.value = String(Math.round(t));
       seek.setAttribute("aria-valuetext", spoken(t) + " von " + spoken(duration));
       fill(seek);
@@ -161,7 +163,7 @@ export function articlePlayer(root) {
     positionState(audio, end());
   });
   audio.addEventListener("pause", () => {
-    showTime(true);
+    showTime(false);
     showPlaying();
     if (!audio.ended) say("Pause", play);
     save(true);

@@ -110,7 +110,7 @@ export function queuePlayer(root) {
     touched = true;
     showTime(true);
   }
-  const skip = (delta) => { jump(audio.currentTime + delta); say(Math.abs(delta) + " Sekunden " + (delta < 0 ? "zurück" : "vor")); };
+  const skip = (delta) => { jump(audio.currentTime + delta); say(Math.abs(delta) + " Sekunden " + (delta < 0 ? "zurück" : "vor"), seek); };
   /** The entry of the loaded file at time `t` (the briefing's chapters share one file). */
   function entryAt(t) {
     let found = current;
@@ -166,7 +166,7 @@ export function queuePlayer(root) {
   function showTime(force) {
     const t = loaded() ? audio.currentTime : list[current]?.start || 0;
     now.textContent = clock(Math.min(t, length() || t));
-    if (force || audio.paused || document.activeElement !== seek) {
+    if (force || document.activeElement !== seek) { // a focused slider speaks each change
       seek.value = String(Math.round(t));
       seek.setAttribute("aria-valuetext", spoken(t) + " von " + spoken(length()));
       fill(seek);
@@ -258,7 +258,7 @@ export function queuePlayer(root) {
   });
   audio.addEventListener("pause", () => {
     showPlaying();
-    showTime(true);
+    showTime(false);
     if (silentPause) silentPause = false; else if (!audio.ended) say("Pause", play);
     save(true);
     positionState(audio, length());
