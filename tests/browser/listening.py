@@ -121,7 +121,9 @@ LINE_BREAKS = """(el) => {
       const range = document.createRange();
       range.setStart(node, i);
       range.setEnd(node, i + 1);
-      const rect = [...range.getClientRects()].find((r) => r.width > 0);
+      // After a soft hyphen Chromium adds the drawn hyphen's box to the next letter's: the
+      // letter's own box is its last.
+      const rect = [...range.getClientRects()].filter((r) => r.width > 0).pop();
       chars.push({c: node.data[i], top: rect ? Math.round(rect.top) : null});
     }
   }

@@ -103,7 +103,8 @@ def test_previous_and_next_by_keyboard(queue_site: QueueSite, home: Any) -> None
     home.wait_for_function("() => window.__live.length === 4")
     assert live(home) == [titles[1], titles[2], "Das ist der letzte Beitrag.", titles[1]]
     assert home.get_attribute("#q-audio", "src").endswith(file_of(queue_site, 1))
-    assert home.text_content("#q-now").split(":", 1)[1].strip().startswith(titles[1])
+    now = (home.text_content("#q-now") or "").replace("\u00ad", "")
+    assert now.split(":", 1)[1].strip().startswith(titles[1])
     home.keyboard.press("Shift+Tab")
     home.keyboard.press("Enter")  # Play: the second article, then on to the third
     wait_said(home, "Ende der Liste")

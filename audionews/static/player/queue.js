@@ -40,14 +40,14 @@ export function queuePlayer(root) {
       const src = briefing.dataset.src, length = +briefing.dataset.duration || 0;
       return marks.map((c, i) => ({
         src, start: +c.dataset.start, end: i + 1 < marks.length ? +marks[i + 1].dataset.start : null,
-        length, title: plain(c.dataset.title), href: c.dataset.href || null,
+        length, title: plain(c.dataset.title), display: c.dataset.display, href: c.dataset.href || null,
         teaser: (c.dataset.href && teasers.find((t) => t.dataset.href === c.dataset.href)) || null,
       }));
     }
     const kind = m === "whole" ? "episode" : "summary";
     return teasers.filter((t) => t.dataset[kind + "Src"]).map((t) => ({
       src: t.dataset[kind + "Src"], start: 0, end: null, length: +t.dataset[kind + "Duration"] || 0,
-      title: plain(t.dataset.title), href: t.dataset.href, teaser: t,
+      title: plain(t.dataset.title), display: t.querySelector("h2")?.textContent.trim(), href: t.dataset.href, teaser: t,
     }));
   }
 
@@ -151,7 +151,7 @@ export function queuePlayer(root) {
     const e = list[current];
     if (!e) return;
     nowLabel.textContent = finished ? "Zuletzt" : upcoming ? "Als Nächstes" : loaded() ? "Jetzt" : "Als Erstes";
-    nowTitle.textContent = e.title;
+    nowTitle.textContent = e.display || e.title; // with the soft hyphens of the page's titles
     if (e.href) nowTitle.href = e.href; else nowTitle.removeAttribute("href");
     nowCount.textContent = "Beitrag " + (current + 1) + " von " + list.length;
     for (const t of teasers) {
@@ -211,7 +211,9 @@ export function queuePlayer(root) {
     let i = -1;
     entries.forEach((e, n) => { if (e.src === place.src && e.start <= place.t) i = n; });
     if (i < 0) return;
-    resume.textContent = "Weiterhören: „" + entries[i].title + "“ ab " + clock(place.t - entries[i].start);
+    const offer = (title) => "Weiterhören: „" + title + "“ ab " + clock(place.t - entries[i].start);
+    resume.textContent = offer(entries[i].display || entries[i].title);
+    resume.setAttribute("aria-label", offer(entries[i].title)); // the same words, no soft hyphens
     resumeRow.hidden = false;
     resume.addEventListener("click", () => {
       if (mode !== place.mode) choose(place.mode);
