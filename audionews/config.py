@@ -57,6 +57,24 @@ def _podcast_type(value: str) -> str:
     return lowered
 
 
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"keine Zeitzone wie „Europe/Berlin“: {value!r}") from None
+    return name
+
+
+def _hour(value: str) -> int:
+    number = int(value)
+    if not 0 <= number <= 23:
+        raise ValueError(f"muss eine Stunde von 0 bis 23 sein: {value!r}")
+    return number
+
+
 def _rate_limit(value: str) -> str:
     from limits import parse_many
 
@@ -117,7 +135,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GTTS_TLD", "com", "Google host suffix for gTTS (translate.google.<tld>).", str),
     Setting("GTTS_SLOW", False, "gTTS slow speaking mode.", _bool),
     Setting("ESPEAK_VOICE", "de", "espeak-ng voice.", str),
-    Setting("ESPEAK_RATE", 165, "espeak-ng speaking rate in words per minute.", _positive_int),
+    Setting("ESPEAK_RATE", 145, "espeak-ng speaking rate in words per minute.", _positive_int),
     Setting("MP3_BITRATE", 64, "MP3 bit rate in kbit/s (mono, 48 to 320).", _bitrate),
     Setting(
         "LOUDNESS_LUFS",
@@ -159,6 +177,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Failed back-office logins allowed per account and per address (Flask-Limiter syntax); "
         "counted in Redis when BROKER_URL is redis://, in memory otherwise.",
         _rate_limit,
+    ),
+    Setting(
+        "TIMEZONE",
+        "Europe/Berlin",
+        "Time zone of the newsroom: which day an article belongs to, dates on pages.",
+        _timezone,
+    ),
+    Setting(
+        "DAY_START_HOUR",
+        0,
+        "Hour (0-23, local time) at which a news day begins; articles published earlier "
+        "belong to the day before.",
+        _hour,
     ),
     Setting("FEED_ITEMS", 100, "Episodes in each podcast feed, newest first.", _positive_int),
     Setting(
