@@ -151,6 +151,9 @@ def test_slider_and_status_stay_quiet_while_playing(site: Site, page: Any) -> No
     assert page.text_content("#status").strip() == "Wiedergabe"
     page.keyboard.press("Space")
     page.wait_for_function("() => document.getElementById('status').textContent.trim() === 'Pause'")
+    # „Pause“ is the one announcement: the focused slider keeps still until it is moved or left.
+    assert page.get_attribute("#seek", "aria-valuetext") == before
+    page.keyboard.press("Tab")
     assert page.get_attribute("#seek", "aria-valuetext") != before
 
 
