@@ -17,6 +17,7 @@ from audionews.db import db
 from audionews.jobs import render_job
 from audionews.models import Article
 from audionews.web import pages
+from audionews.web.editor import dashboard
 from tests.helpers import SHORT_ARTICLE, sample_text
 
 
@@ -297,6 +298,8 @@ def test_durations_are_rounded_down_like_a_player_s_clock() -> None:
     assert pages.whole_seconds(None) == 0 and pages.whole_seconds(float("nan")) == 0
     assert pages.whole_seconds(-3) == 0
     assert pages.fragment_seconds(12.5) == "12.5" and pages.fragment_seconds(30.0) == "30"
+    # The back office's dashboard reads the same.
+    assert dashboard.clock(61.7) == "1:01 Min."
 
 
 def test_long_words_of_titles_get_german_soft_hyphens() -> None:
