@@ -27,7 +27,8 @@ export function queuePlayer(root) {
   const radios = [...root.querySelectorAll("input[name=q-mode]")];
   const teasers = [...document.querySelectorAll("[data-queue-item]")];
   const briefing = document.querySelector("[data-briefing]");
-  const say = announcer(q("q-status"));
+  const say = announcer(q("q-status"), q("q-status-shown"));
+  const sayTitle = (e, before = "") => say(before + e.title, null, before + (e.display || e.title));
 
   let mode = "summary", list = [], current = 0;
   let loadedSrc = null, pendingSeek = null, finished = false, upcoming = false;
@@ -87,7 +88,7 @@ export function queuePlayer(root) {
     show();
     if (andPlay) start(true);
     else pauseQuietly();
-    if (announce) say(e.title);
+    if (announce) sayTitle(e);
   }
   function toggle() {
     if (!audio.paused) { audio.pause(); return; }
@@ -122,12 +123,12 @@ export function queuePlayer(root) {
     const e = list[current], n = list[current + 1];
     if (!e || e.end === null || !n || n.src !== e.src || t < e.end - 0.05) return;
     current += 1;
-    if (auto.checked) { show(); say(n.title); return; }
+    if (auto.checked) { show(); sayTitle(n); return; }
     pauseQuietly();
     seekTo(n.start);
     upcoming = true;
     show();
-    say("Ende des Beitrags. Als Nächstes: " + n.title);
+    sayTitle(n, "Ende des Beitrags. Als Nächstes: ");
   }
   function ended() {
     const n = current + 1;
@@ -136,7 +137,7 @@ export function queuePlayer(root) {
       cue(n, { andPlay: false, announce: false });
       upcoming = true;
       show();
-      say("Ende des Beitrags. Als Nächstes: " + list[n].title);
+      sayTitle(list[n], "Ende des Beitrags. Als Nächstes: ");
       return;
     }
     finished = true;
@@ -288,6 +289,7 @@ export function queuePlayer(root) {
   const offered = radios.filter((r) => !r.closest(".choice-item").hidden).map((r) => r.value);
   if (!offered.length) return;
   const prefs = load(PREFS);
+  document.documentElement.classList.toggle("large", !!prefs.large); // chosen on an article page
   auto.checked = prefs.queueAuto !== false;
   const r = validRate(prefs.rate) ? +prefs.rate : 1;
   audio.playbackRate = audio.defaultPlaybackRate = r;
