@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.editor_fixtures import NAME, PASSWORD, Office, office  # noqa: F401
-from tests.browser.test_player_axe import RULES
+from tests.browser.test_player_axe import RULES, violations
 from tests.helpers import sample_text
 
 pytestmark = pytest.mark.browser
@@ -136,6 +136,7 @@ def test_named_boxes_have_a_role_axe_can_check(office: Office, page: Any) -> Non
     assert page.get_by_role("region", name="Neues Token „Prüfung“").is_visible()
     found["Neues Token"] = incomplete(page)
     assert {k: v for k, v in found.items() if v} == {}
+    assert violations(page) == []  # the page with the new token, too
 
 
 def test_without_script_no_dead_button_or_empty_player(office: Office, browser: Any) -> None:  # noqa: F811

@@ -97,7 +97,7 @@ export function queuePlayer(root) {
     else start(false);
   }
   function goNext() {
-    if (current + 1 < list.length && !(finished && current === list.length - 1)) cue(current + 1);
+    if (current + 1 < list.length) cue(current + 1);
     else say("Das ist der letzte Beitrag.");
   }
   function goPrevious() {
