@@ -13,9 +13,11 @@ from sqlalchemy.exc import OperationalError
 
 from ..db import db
 from ..models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
+from ..render.cover import embedded_cover
 from ..render.renderer import Renderer, RenderError, RenderInput, RenderOutput
 from ..render.voice import pauses_from
 from ..tts import EngineChain
+from . import day_job
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ def renderer() -> Renderer:
         album=settings["PODCAST_TITLE"],
         pauses=pauses_from(settings),
         target_lufs=settings["LOUDNESS_LUFS"],
+        cover=embedded_cover(settings),
     )
 
 
@@ -156,5 +159,7 @@ def _finish(job: Job, status: str, error: str = "") -> str:
     job.updated_at = utcnow()
     if status == JobStatus.READY and job.total:
         job.done = job.total
+    if status in (JobStatus.READY, JobStatus.FAILED):
+        day_job.mark_article(job.article)  # its day's briefing: rebuilt, or no longer waiting
     db.session.commit()
     return status

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from ..db import db
+from ..jobs import briefing_job
 from ..models import Article, Rendition
 from ..render.transcripts import CHAPTER_TITLES
 from ..speech import strip_markdown
@@ -56,30 +57,6 @@ class Chapter:
     start: float
 
 
-@dataclass
-class BriefingChapter:
-    """One chapter of the day's briefing; `href` is the article's page for an article's part."""
-
-    start: float
-    title: str
-    href: str | None = None
-
-
-@dataclass
-class Briefing:
-    """The day's briefing as the home page's player needs it: one file with chapters."""
-
-    url: str
-    duration: float
-    title: str
-    chapters: list[BriefingChapter] = field(default_factory=list)
-
-
-def todays_briefing() -> Briefing | None:
-    """Return today's briefing episode for the home page, if there is one (#12, item 1)."""
-    return None
-
-
 def _listed() -> list[tuple[Article, Rendition]]:
     """Return published articles that have ready audio, newest first."""
     articles = db.session.scalars(
@@ -95,7 +72,7 @@ def _listed() -> list[tuple[Article, Rendition]]:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", items=_listed(), briefing=todays_briefing())
+    return render_template("index.html", items=_listed(), briefing=briefing_job.home())
 
 
 @bp.get("/artikel/<slug>")

@@ -14,8 +14,9 @@ from werkzeug.serving import make_server
 
 from audionews import catalog, create_app
 from audionews.articles import parse_json, parse_text
+from audionews.days import today
 from audionews.db import db
-from audionews.jobs import render_job
+from audionews.jobs import briefing_job, day_job, render_job
 from audionews.models import Article
 from audionews.tts.breaker import breaker_for
 from tests.conftest import base_settings
@@ -93,6 +94,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with app.test_request_context():
         hostile = _render(parse_json(HOSTILE))
         sample = _render(parse_text(sample_text("bahnstreik.txt")))  # newest: first on the list
+        # The day's briefing, as the day job builds it after the renders.
+        assert day_job.build_day(today(app.config["AUDIONEWS"])) == day_job.BUILT
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -138,6 +141,13 @@ class QueueSite:
     def titles(self) -> list[str]:
         return [a["title"] for a in QUEUE_ARTICLES]
 
+    def briefing(self) -> dict[str, Any]:
+        """Return the home page's briefing as the template gets it (jobs.briefing_job.view)."""
+        with self.app.test_request_context():
+            found = briefing_job.home()
+            assert found is not None
+            return found
+
     def files(self, slug: str) -> dict[str, Any]:
         with self.app.app_context():
             row = db.session.scalar(db.select(Article).where(Article.slug == slug))
@@ -158,15 +168,15 @@ def _serve(app: Flask) -> tuple[Any, threading.Thread]:
     return server, thread
 
 
-@pytest.fixture(scope="session")
-def queue_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueueSite]:
-    """Serve three short real espeak articles: the home page's queue plays them in seconds."""
+def _queue_site(tmp: Path, briefing: bool) -> Iterator[QueueSite]:
     for name in ("gtts", "espeak"):
         breaker_for(name).reset()
-    app = create_app(base_settings(tmp_path_factory.mktemp("queue")))
+    app = create_app(base_settings(tmp))
     with app.test_request_context():
         # Saved oldest first: the list shows the newest first, in QUEUE_ARTICLES' order.
         slugs = [_render(parse_json(data)) for data in reversed(QUEUE_ARTICLES)][::-1]
+        if briefing:
+            assert day_job.build_day(today(app.config["AUDIONEWS"])) == day_job.BUILT
     server, thread = _serve(app)
     try:
         yield QueueSite(f"http://127.0.0.1:{server.server_port}", app, slugs)
@@ -176,6 +186,18 @@ def queue_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueueSite]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def queue_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueueSite]:
+    """Serve three short real espeak articles: the home page's queue plays them in seconds."""
+    yield from _queue_site(tmp_path_factory.mktemp("queue"), briefing=False)
+
+
+@pytest.fixture(scope="session")
+def briefing_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueueSite]:
+    """The same three articles and today's briefing of them, built by the day job."""
+    yield from _queue_site(tmp_path_factory.mktemp("briefing"), briefing=True)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from audionews.web import pages
 from tests.browser.conftest import QueueSite, Site
 
 pytestmark = pytest.mark.browser
@@ -88,19 +87,13 @@ def test_home_page_with_the_queue_playing_has_no_violations(
     assert violations(page) == []
 
 
-def test_home_page_with_a_briefing_has_no_violations(
-    queue_site: QueueSite, browser: Any, page: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from tests.browser.test_queue import briefing_from
-
-    briefing = briefing_from(queue_site)
-    monkeypatch.setattr(pages, "todays_briefing", lambda: briefing)
-    page.goto(queue_site.url + "/")
+def test_home_page_with_a_briefing_has_no_violations(briefing_site: QueueSite, page: Any) -> None:
+    page.goto(briefing_site.url + "/")
     page.wait_for_selector("#q-play", state="visible")
     assert page.is_checked("#q-mode-briefing")
     assert violations(page) == []
     # Without our script: the briefing's native player.
     page.route("**/static/player/**", lambda route: route.abort())
-    page.goto(queue_site.url + "/")
-    assert page.locator("#alle audio[controls]").is_visible()
+    page.goto(briefing_site.url + "/")
+    assert page.locator("#nachrichten-des-tages audio[controls]").is_visible()
     assert violations(page) == []

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from audionews import catalog
 from audionews.articles import parse_json, parse_text
 from audionews.db import db
-from audionews.jobs import render_job
+from audionews.jobs import briefing_job, render_job
 from audionews.models import Article
 from audionews.web import pages
 from audionews.web.editor import dashboard
@@ -214,32 +214,39 @@ def test_home_page_lists_the_queue_entries_and_one_button_per_article(
     assert "data-briefing" not in page
 
 
-def test_the_day_s_briefing_slots_into_the_home_page(
-    site: FlaskClient, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("is_today", [True, False])
+def test_the_briefing_is_a_choice_of_the_queue_and_first_only_today(
+    site: FlaskClient, monkeypatch: pytest.MonkeyPatch, is_today: bool
 ) -> None:
-    briefing = pages.Briefing(
-        url="/media/briefing-2025-03-02.mp3",
-        duration=61.7,
-        title="Die Nachrichten vom Sonntag, 2. März",
-        chapters=[
-            pages.BriefingChapter(0.0, "Guten Morgen"),
-            pages.BriefingChapter(4.5, "Kurzmeldung: Testlauf", "/artikel/kurzmeldung-testlauf"),
+    briefing = {
+        "day": "2025-03-02",
+        "title": "Die Nachrichten vom Sonntag, 2. März",
+        "is_today": is_today,
+        "audio": "/media/briefing-2025-03-02.mp3",
+        "size": 123_456,
+        "duration": 61.7,
+        "transcript": "/media/briefing-2025-03-02.vtt",
+        "chapters_url": "/media/briefing-2025-03-02-chapters.json",
+        "chapters": [
+            {
+                "slug": "kurzmeldung-testlauf",
+                "title": "Kurzmeldung: Testlauf",
+                "start": 4.5,
+                "end": 9.0,
+            }
         ],
-    )
-    monkeypatch.setattr(pages, "todays_briefing", lambda: briefing)
+    }
+    monkeypatch.setattr(briefing_job, "home", lambda: briefing)
     page = html(site, "/")
-    assert '<section class="player queue" id="alle" aria-labelledby="h-alle" data-queue>' in page
-    assert (
-        '<div data-briefing hidden data-src="/media/briefing-2025-03-02.mp3"'
-        ' data-duration="61.7" data-title="Die Nachrichten vom Sonntag, 2. März">'
-    ) in page
-    assert '<span data-chapter data-start="0.000" data-title="Guten Morgen"' in page
-    assert 'data-start="4.500" data-title="Kurzmeldung: Testlauf"' in page
-    assert 'data-href="/artikel/kurzmeldung-testlauf"' in page
-    # Without script: its own native player, its length as the player shows it (1:01).
-    assert '<audio controls preload="metadata" src="/media/briefing-2025-03-02.mp3"' in page
-    assert "Die Nachrichten vom Sonntag, 2. März (1 Min. 1 Sek.)" in page
-    assert 'value="briefing"' in page
+    choice = re.search(r'<input type="radio" name="q-mode" id="q-mode-briefing"[^>]*>', page)
+    assert choice is not None
+    assert ("data-first" in choice[0]) is is_today
+    label = "Die Nachrichten des Tages" if is_today else "Die neueste Ausgabe der Nachrichten"
+    assert f'<label for="q-mode-briefing">{label} (1 Min. 1 Sek.)</label>' in page
+    # The queue player reads the briefing's own section (_briefing.html).
+    assert 'data-briefing-audio="/media/briefing-2025-03-02.mp3"' in page
+    assert '<li data-slug="kurzmeldung-testlauf" data-start="4.5">' in page
+    assert page.index('id="alle"') < page.index('id="nachrichten-des-tages"')
 
 
 def test_article_page_has_the_transcript_as_track_and_download(

@@ -1,8 +1,8 @@
 /* „Alle Nachrichten hören“: one player on the home page that plays the listed articles one
    after another (or the day's briefing, chapter by chapter). Nothing plays until the listener
    asks. The queue is read from the page: each listed article ([data-queue-item]) names its
-   files; the briefing ([data-briefing]) is one file whose chapters ([data-chapter]) are the
-   entries. A plain ES module, no build step (templates/index.html loads it); without it the
+   files; the briefing ([data-briefing-audio], templates/_briefing.html) is one file whose
+   articles (li[data-start]) are the entries, after its opening. A plain ES module, no build step (templates/index.html loads it); without it the
    native players of the page stay. */
 
 import "./one-at-a-time.js";
@@ -26,7 +26,7 @@ export function queuePlayer(root) {
   const resumeRow = q("q-resume-row"), resume = q("q-resume");
   const radios = [...root.querySelectorAll("input[name=q-mode]")];
   const teasers = [...document.querySelectorAll("[data-queue-item]")];
-  const briefing = document.querySelector("[data-briefing]");
+  const briefing = document.querySelector("[data-briefing-audio]");
   const say = announcer(q("q-status"), q("q-status-shown"));
   const sayTitle = (e, before = "") => say(before + e.title, null, before + (e.display || e.title));
 
@@ -37,12 +37,17 @@ export function queuePlayer(root) {
   function entriesFor(m) {
     if (m === "briefing") {
       if (!briefing) return [];
-      const marks = [...briefing.querySelectorAll("[data-chapter]")];
-      const src = briefing.dataset.src, length = +briefing.dataset.duration || 0;
-      return marks.map((c, i) => ({
-        src, start: +c.dataset.start, end: i + 1 < marks.length ? +marks[i + 1].dataset.start : null,
-        length, title: plain(c.dataset.title), display: c.dataset.display, href: c.dataset.href || null,
-        teaser: (c.dataset.href && teasers.find((t) => t.dataset.href === c.dataset.href)) || null,
+      const src = briefing.dataset.briefingAudio, length = +briefing.dataset.briefingDuration || 0;
+      const parts = [...briefing.querySelectorAll("li[data-start]")].map((li) => {
+        const link = li.querySelector("a");
+        return { start: +li.dataset.start, title: link.textContent, href: link.getAttribute("href") };
+      });
+      // The opening before the first article is an entry of its own, named by the briefing.
+      if (!parts.length || parts[0].start > 0.5) parts.unshift({ start: 0, title: briefing.dataset.briefingTitle, href: null });
+      return parts.map((p, i) => ({
+        src, start: p.start, end: i + 1 < parts.length ? parts[i + 1].start : null, length,
+        title: plain(p.title), display: p.title, href: p.href,
+        teaser: (p.href && teasers.find((t) => t.dataset.href === p.href)) || null,
       }));
     }
     const kind = m === "whole" ? "episode" : "summary";
@@ -295,8 +300,11 @@ export function queuePlayer(root) {
   audio.playbackRate = audio.defaultPlaybackRate = r;
   rate.value = String(r);
   const kind = offered.includes(prefs.queueKind) ? prefs.queueKind : offered.find((m) => m !== "briefing");
-  setMode(offered.includes("briefing") && prefs.briefing !== false ? "briefing" : kind || offered[0]);
+  // Today's briefing comes first, unless the listener chose the articles instead.
+  const first = radios.some((r) => r.value === "briefing" && r.hasAttribute("data-first"));
+  setMode(first && prefs.briefing !== false ? "briefing" : kind || offered[0]);
   for (const el of document.querySelectorAll("[data-native]")) el.hidden = true;
+  for (const el of briefing ? briefing.querySelectorAll("audio[controls]") : []) el.hidden = true; // this player plays it
   for (const el of document.querySelectorAll("[data-queue-start-row]")) el.hidden = false;
   q("q-controls").hidden = false;
   root.hidden = false;
