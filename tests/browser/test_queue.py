@@ -267,3 +267,17 @@ def test_without_script_the_briefing_has_its_native_player(
     assert page.locator(".teaser audio[controls]").count() == 6  # summary and body, three times
     assert page.locator("[data-queue-start]").first.is_hidden()
     context.close()
+
+
+def test_three_tabs_and_enter_play_the_briefing(briefing_site: QueueSite, page: Any) -> None:
+    page.add_init_script(LIVE_RECORDER)
+    page.goto(briefing_site.url + "/")
+    page.wait_for_selector("#q-play", state="visible")
+    stops = tab_to(page, "#q-play")
+    print(f"Tab stops from load to playing the briefing: {len(stops)}: {stops}")
+    assert stops == ["Zum Inhalt springen", "audionews", "Abspielen"]
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.getElementById('q-audio').paused")
+    briefing = briefing_site.briefing()
+    assert page.get_attribute("#q-audio", "src") == briefing["audio"]
+    assert live(page) == [briefing["title"]]  # the opening is named by the briefing's title
