@@ -16,6 +16,7 @@ from ..models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
 from ..render.renderer import Renderer, RenderError, RenderInput, RenderOutput
 from ..render.voice import pauses_from
 from ..tts import EngineChain
+from . import day_job
 
 log = logging.getLogger(__name__)
 
@@ -156,5 +157,7 @@ def _finish(job: Job, status: str, error: str = "") -> str:
     job.updated_at = utcnow()
     if status == JobStatus.READY and job.total:
         job.done = job.total
+    if status in (JobStatus.READY, JobStatus.FAILED):
+        day_job.mark_article(job.article)  # its day's briefing: rebuilt, or no longer waiting
     db.session.commit()
     return status

@@ -126,6 +126,18 @@ class Renderer:
         self._assemble(item, script, keys, engine.sample_rate, output)
         return output
 
+    def speak(self, script: list[Segment], what: str) -> tuple[Engine, list[str], int]:
+        """Cache the audio of every segment of `script` with the first engine that works.
+
+        Return that engine, the segments' cache keys and how many were synthesized; `what`
+        ends the German error ("Keine Sprachausgabe <what> (…)"). The daily briefing's
+        opening and closing are spoken this way.
+        """
+        engine, (keys, synthesized) = self._with_first_engine(
+            lambda engine: self._synthesize(engine, script, None), what
+        )
+        return engine, keys, synthesized
+
     def _with_first_engine(self, work: Callable[[Engine], T], what: str) -> tuple[Engine, T]:
         """Run `work` with the chain's engines in turn; return the first that succeeds.
 
