@@ -74,7 +74,9 @@ def build_days(app: Flask) -> set[str]:
 
 def the_day(app: Flask) -> dt.date:
     with app.app_context():
-        first = db.session.scalar(select(Article.published_at).where(Article.published_at.is_not(None)))
+        first = db.session.scalar(
+            select(Article.published_at).where(Article.published_at.is_not(None))
+        )
         assert first is not None
         return news_day(first, app.config["AUDIONEWS"])
 
@@ -154,7 +156,7 @@ class Edition:
         return self.xml("ncc.html")
 
     def meta(self, name: str) -> list[str]:
-        return [m.get("content") for m in self.ncc.iterfind(f"//x:meta[@name='{name}']", NS)]
+        return [m.get("content") for m in self.ncc.iterfind(f".//x:meta[@name='{name}']", NS)]
 
     def one(self, name: str) -> str:
         (value,) = self.meta(name)
