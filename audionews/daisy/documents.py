@@ -107,10 +107,16 @@ def npt(milliseconds: int) -> str:
     return f"npt={milliseconds // 1000}.{milliseconds % 1000:03d}s"
 
 
-def _document(root: etree._Element, doctype: str) -> bytes:
-    return etree.tostring(
-        etree.ElementTree(root), xml_declaration=True, encoding="utf-8", doctype=doctype
+def _document(root: etree._Element, doctype: str, *, pretty: bool = False) -> bytes:
+    """Serialize `root` as UTF-8 that is plain ASCII: other characters as references (&#228;).
+
+    Players that guess a file's encoding instead of reading its declaration (the DAISY 2.02
+    default was ISO-8859-1) still read every umlaut right.
+    """
+    text = etree.tostring(
+        etree.ElementTree(root), encoding="us-ascii", doctype=doctype, pretty_print=pretty
     )
+    return b"<?xml version='1.0' encoding='utf-8'?>\n" + text
 
 
 def _lines(*blocks: etree._Element) -> None:
@@ -197,14 +203,8 @@ def smil(book: Book, part: Part, elapsed_ms: int) -> bytes:
         S.meta(name="title", content=clean_text(part.heading)),
         S.layout(S.region(id="txtView")),
     )
-    root = S.smil(head, S.body(seq))
-    return etree.tostring(
-        etree.ElementTree(root),
-        xml_declaration=True,
-        encoding="utf-8",
-        doctype=SMIL_DOCTYPE,
-        pretty_print=True,  # no text in SMIL: indenting changes nothing a player reads
-    )
+    # No text in SMIL: indenting changes nothing a player reads.
+    return _document(S.smil(head, S.body(seq)), SMIL_DOCTYPE, pretty=True)
 
 
 def _par(part: Part, number: int, clip: Clip) -> etree._Element:
