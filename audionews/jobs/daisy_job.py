@@ -110,12 +110,14 @@ def _playable(article: Article) -> Rendition | None:
 
 
 def _article_payload(article: Article, rendition: Rendition) -> dict[str, Any]:
-    # The text (paragraphs), the links and the rendition (audio, cues) are what a part is of.
+    # The text (paragraphs), the links, the audio (content-named) and its cues are what a part
+    # is made of; a render of the same text gives the same part, and the book stays.
+    cues = json.dumps(rendition.cues or [], sort_keys=True).encode()
     return {
         "article": article.id,
         "content": article.content_hash,
-        "rendition": rendition.id,
         "episode": rendition.files["episode"],
+        "cues": hashlib.sha256(cues).hexdigest(),
         "links": _links(article),
     }
 
@@ -347,7 +349,7 @@ def prune() -> int:
         .where(
             or_(
                 DaisyBook.superseded_at.is_not(None),
-                Article.published.is_(False),
+                Article.published.is_not(True),  # withdrawn, or deleted (no row: NULL)
                 DaisyBook.day.is_not(None),
             )
         )

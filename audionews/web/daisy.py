@@ -112,7 +112,7 @@ def daisy_edition() -> dict[str, Any] | None:
         "date": _date_text(row.day),
         "iso": row.day.isoformat(),
         "size": row.size,
-        "items": len(row.articles),
+        "count": len(row.articles),
     }
 
 
