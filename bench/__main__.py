@@ -17,7 +17,18 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from . import OUT, Row, feeds, fmt, gtts_client, incremental, memory, queue_latency, say
+from . import (
+    OUT,
+    Row,
+    briefing,
+    feeds,
+    fmt,
+    gtts_client,
+    incremental,
+    memory,
+    queue_latency,
+    say,
+)
 
 BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     queue_latency.NAME: queue_latency.run,
@@ -25,6 +36,7 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     gtts_client.NAME: gtts_client.run,
     memory.NAME: memory.run,
     feeds.NAME: feeds.run,
+    briefing.NAME: briefing.run,
 }
 
 

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from ..days import published_on, today
 from ..db import db
 from ..models import Article, Briefing, NewsDay, utcnow
-from ..render.briefing import BriefingBuilder, BriefingInput, Story, content_key
+from ..render.briefing import BriefingBuilder
+from ..render.briefing_text import BriefingInput, Story, content_key
 from ..render.cover import embedded_cover
 from ..render.storage import Storage
 from .render_job import renderer
@@ -232,13 +233,12 @@ def view(row: Briefing) -> dict[str, Any]:
     }
 
 
-def newest(limit: int = 1) -> list[Briefing]:
-    """Return the current briefings of the newest days, newest first."""
-    return list(
-        db.session.scalars(
-            select(Briefing)
-            .where(Briefing.superseded_at.is_(None))
-            .order_by(Briefing.day.desc(), Briefing.id.desc())
-            .limit(limit)
-        )
+def home() -> dict[str, Any] | None:
+    """Return the briefing the home page offers: today's, else the newest day's (or None)."""
+    row = db.session.scalar(
+        select(Briefing)
+        .where(Briefing.superseded_at.is_(None), Briefing.day <= today(_settings()))
+        .order_by(Briefing.day.desc(), Briefing.id.desc())
+        .limit(1)
     )
+    return view(row) if row is not None else None

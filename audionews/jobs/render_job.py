@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..db import db
 from ..models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
+from ..render.cover import embedded_cover
 from ..render.renderer import Renderer, RenderError, RenderInput, RenderOutput
 from ..render.voice import pauses_from
 from ..tts import EngineChain
@@ -50,6 +51,7 @@ def renderer() -> Renderer:
         album=settings["PODCAST_TITLE"],
         pauses=pauses_from(settings),
         target_lufs=settings["LOUDNESS_LUFS"],
+        cover=embedded_cover(settings),
     )
 
 

@@ -18,16 +18,13 @@ share one file. No database and no Flask here: `jobs.briefing_job` feeds this mo
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-
-from num2words import num2words
 
 from ..audio.decode import decode_mp3
 from ..audio.join import Span, chunk_span, encode_chunk, is_chunk, read_head, write_spans
@@ -36,17 +33,20 @@ from ..audio.mp3frames import LAME_OVERHEAD, samples_per_frame
 from ..audio.pcm import resample, samples_for
 from ..audio.tags import Chapter, mp3_duration, write_chapters, write_tags
 from ..speech import build_script
-from ..speech.dates import MONTHS
 from .assemble import Assembler, MissingSegment
+from .briefing_text import (
+    BRIEFING_VERSION,
+    BriefingInput,
+    Story,
+    closing_text,
+    opening_text,
+)
 from .renderer import Renderer, RenderError
 from .storage import Storage
 from .transcripts import CHAPTERS_VERSION, clean_text, sentence_cues, to_json, to_vtt
 
 log = logging.getLogger(__name__)
 
-# Bump when the way a briefing is made changes, so every day is built again.
-BRIEFING_VERSION = 1
-WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 OPENING_CHAPTER = "Einleitung"
 CLOSING_CHAPTER = "Zum Schluss"
 # The sections of an article's episode that its briefing part holds.
@@ -61,66 +61,6 @@ FILES = {
 
 class BriefingError(RuntimeError):
     """The briefing could not be made; the message is a German sentence for editors."""
-
-
-def _date_words(day: dt.date) -> tuple[str, str]:
-    return WEEKDAYS[day.weekday()], f"{day.day}. {MONTHS[day.month - 1]}"
-
-
-def briefing_title(day: dt.date) -> str:
-    """Return „Die Nachrichten vom Dienstag, 1. Dezember“."""
-    weekday, date = _date_words(day)
-    return f"Die Nachrichten vom {weekday}, {date}"
-
-
-def opening_text(day: dt.date, count: int) -> str:
-    """Return the spoken opening: the day and how many articles follow."""
-    weekday, date = _date_words(day)
-    howmany = (
-        "Eine Meldung" if count == 1 else f"{num2words(count, lang='de').capitalize()} Meldungen"
-    )
-    return f"Die Nachrichten vom {weekday}, dem {date}. {howmany}."
-
-
-def closing_text(day: dt.date) -> str:
-    weekday, date = _date_words(day)
-    return f"Das waren die Nachrichten vom {weekday}, dem {date}."
-
-
-@dataclass(frozen=True)
-class Story:
-    """One article of the briefing: its ready rendition, as the database has it."""
-
-    article_id: int
-    slug: str
-    title: str
-    episode: str  # media name of the episode MP3
-    chapters: Mapping[str, float]  # section starts in the episode (Rendition.chapters)
-    cues: Sequence[Mapping[str, Any]]  # Rendition.cues, episode times
-    url: str = ""  # the article's page, for the chapter's link (empty: none)
-
-
-@dataclass(frozen=True)
-class BriefingInput:
-    """A day and its articles in the order of the briefing."""
-
-    day: dt.date
-    stories: tuple[Story, ...]
-
-    @property
-    def title(self) -> str:
-        return briefing_title(self.day)
-
-
-def content_key(item: BriefingInput, settings: Mapping[str, Any]) -> str:
-    """Return a hash of everything the briefing of `item` is made of (`settings`: the ones used)."""
-    payload = {
-        "version": BRIEFING_VERSION,
-        "day": item.day.isoformat(),
-        "stories": [[s.article_id, s.slug, s.title, s.episode, s.url] for s in item.stories],
-        "settings": dict(sorted(settings.items())),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass

@@ -92,6 +92,7 @@ class Renderer:
         album: str = "audionews",
         pauses: Pauses = DEFAULT_PAUSES,
         target_lufs: float = TARGET_LUFS,
+        cover: bytes | None = None,
     ) -> None:
         self.storage = storage
         self.chain = chain
@@ -100,6 +101,7 @@ class Renderer:
         self.album = album
         self.pauses = pauses
         self.target_lufs = target_lufs
+        self.cover = cover  # PNG for every file's ID3 front cover (APIC); None: none
 
     def render(self, item: RenderInput, progress: Progress | None = None) -> RenderOutput:
         """Render `item` with the first engine that works and publish its files."""
@@ -310,6 +312,7 @@ class Renderer:
                     date=item.date,
                     language="deu",
                     publisher=self.artist,
+                    cover=self.cover,
                 )
                 output.durations[kind] = round(mp3_duration(temp), 3)
                 if kind in SIDECAR_KINDS:

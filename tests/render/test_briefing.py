@@ -23,11 +23,9 @@ from mutagen.mp3 import MP3
 from audionews import config
 from audionews.audio.mp3file import read_mp3
 from audionews.audio.tags import mp3_duration, read_chapters
-from audionews.render.briefing import (
-    BriefingBuilder,
-    BriefingError,
+from audionews.render.briefing import BriefingBuilder, BriefingError, BriefingOutput
+from audionews.render.briefing_text import (
     BriefingInput,
-    BriefingOutput,
     Story,
     briefing_title,
     content_key,
@@ -171,7 +169,7 @@ def test_transcript_cues_are_where_speech_starts_and_ends(day: Day) -> None:
     vtt = parse_vtt(day.path(day.output.files["transcript_vtt"]).read_text("utf-8"))
     document = json.loads(day.path(day.output.files["transcript_json"]).read_bytes())
     assert [(s["startTime"], s["endTime"]) for s in document["segments"]] == [
-        (start, end) for start, end, _ in vtt
+        (pytest.approx(start, abs=1e-9), pytest.approx(end, abs=1e-9)) for start, end, _ in vtt
     ]
     texts = [" ".join(lines) for _, _, lines in vtt]
     assert texts[0].startswith("Die Nachrichten vom Dienstag")
