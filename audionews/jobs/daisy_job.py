@@ -33,7 +33,7 @@ from ..daisy.opening import speak_title
 from ..days import today
 from ..db import db
 from ..models import Article, DaisyBook, Rendition, utcnow
-from ..render.briefing import briefing_title
+from ..render.briefing_text import briefing_title
 from ..render.storage import Storage
 from ..web.pages import transcript
 from . import briefing_job

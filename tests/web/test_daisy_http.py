@@ -168,3 +168,13 @@ def test_each_article_page_links_its_book_with_its_size(site: Site) -> None:
     expected = '<a href="https://news.example/daisy/artikel/erste-meldung.zip" download>'
     assert expected + "Als DAISY-Hörbuch</a>" in html
     assert f"(ZIP, {kilobytes(size)}; für DAISY-Player und -Apps)" in html
+
+
+def test_the_briefing_episode_links_the_days_edition(site: Site) -> None:
+    from lxml import etree
+
+    feed = etree.fromstring(site.client.get("/feed/briefing.xml").data)
+    (item,) = feed.iterfind("channel/item")
+    notes = item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded") or ""
+    assert f'<a href="https://news.example{site.url}">' in notes
+    assert "als DAISY-Hörbuch</a>" in notes
