@@ -124,7 +124,7 @@ def sentences_from_cues(
     for cue in cues:
         if cue.get("section") not in SECTIONS:
             continue
-        number = int(cue["sentence"])
+        number = int(cue.get("sentence", cue.get("index", 0)))
         start, end = float(cue["start"]), float(cue["end"])
         entry = merged.get(number)
         if entry is None:

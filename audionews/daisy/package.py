@@ -76,7 +76,7 @@ def publish(book: Book, storage: Storage, stem: str) -> Published:
     finally:
         temp.unlink(missing_ok=True)
     # A name that existed already keeps its old time: renew it, so that a sweep which keeps
-    # recent files (jobs.daisy_job.prune) never takes it while a new row comes to name it.
+    # recent files (jobs.daisy_retention.prune) never takes it while a new row comes to name it.
     os.utime(storage.path(name))
     points = documents.headings(book)
     return Published(

@@ -5,9 +5,8 @@ of the day up to date, then the day's edition (its articles in the briefing's or
 spoken title), each unless its content key is the one of its current row. An article's book
 is also made on the first download that finds none for its current rendition
 (`article_book`), for articles whose day was never built since. A new row replaces the old
-one in one commit, after its zip is published; replaced books stay downloadable for `GRACE`
-(a download that started a moment ago), unless they hold an article that is no longer public.
-A day's edition goes DAISY_KEEP_DAYS after its day.
+one in one commit, after its zip is published; how long the old ones stay is
+`daisy_retention`'s business.
 """
 
 from __future__ import annotations
@@ -16,34 +15,31 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import uuid
-from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..audio.tags import mp3_duration
 from ..daisy import package
 from ..daisy.model import Book, Part, sentences_from_cues
 from ..daisy.opening import speak_title
-from ..days import today
 from ..db import db
 from ..models import Article, DaisyBook, Rendition, utcnow
 from ..render.briefing_text import briefing_title
 from ..render.storage import Storage
 from ..web.pages import transcript
 from . import briefing_job
+from .daisy_retention import expired, prune
 from .render_job import renderer
 
 log = logging.getLogger(__name__)
 
 # Bump when the books change shape, so every book is made again.
 DAISY_VERSION = 1
-GRACE = timedelta(hours=1)
 DAY_STEM = "tagesausgabe"
 # The settings a book is made with (metadata, the spoken title): a change makes it anew.
 KEY_SETTINGS = (
@@ -243,12 +239,6 @@ def article_book(article: Article) -> DaisyBook | None:
     return row
 
 
-def expired(day: dt.date) -> bool:
-    """Return whether `day`'s edition is past DAISY_KEEP_DAYS."""
-    keep = _settings()["DAISY_KEEP_DAYS"]
-    return bool(keep) and day < today(_settings()) - timedelta(days=keep)
-
-
 def edition_title(day: dt.date) -> str:
     """Return „Die Nachrichten vom Dienstag, 1. Dezember 2026“."""
     return f"{briefing_title(day)} {day.year}"
@@ -330,73 +320,6 @@ def _edition(
     row.day = day
     log.info("DAISY edition of %s: %s (%d bytes)", day, row.file, row.size)
     return row
-
-
-# Pruning ----------------------------------------------------------------------------------
-
-
-def prune() -> int:
-    """Delete replaced books past GRACE or holding an article that is no longer public, the
-    books of withdrawn articles, and editions past DAISY_KEEP_DAYS; return how many rows went.
-
-    Their zips go once no remaining row names them; so do zips no row names at all (the books
-    of deleted articles) once they are older than GRACE.
-    """
-    now = utcnow()
-    rows = db.session.scalars(
-        select(DaisyBook)
-        .outerjoin(Article, DaisyBook.article_id == Article.id)
-        .where(
-            or_(
-                DaisyBook.superseded_at.is_not(None),
-                Article.published.is_not(True),  # withdrawn, or deleted (no row: NULL)
-                DaisyBook.day.is_not(None),
-            )
-        )
-    ).all()
-    ids = {article for row in rows for article in row.articles}
-    public = set(
-        db.session.scalars(select(Article.id).where(Article.id.in_(ids), Article.published))
-    )
-    gone = [row for row in rows if _goes(row, public, now)]
-    if gone:
-        for row in gone:
-            db.session.delete(row)
-        db.session.commit()
-    kept = set(db.session.scalars(select(DaisyBook.file)))
-    names = {row.file for row in gone}
-    _delete_files(names - kept, kept, now)
-    return len(gone)
-
-
-def _goes(row: DaisyBook, public: set[int], now: dt.datetime) -> bool:
-    if row.day is not None and expired(row.day):
-        return True
-    if any(article not in public for article in row.articles):
-        return True  # a withdrawn or deleted article: nobody gets it any more
-    return row.superseded_at is not None and row.superseded_at < now - GRACE
-
-
-def _delete_files(names: set[str], kept: set[str], now: dt.datetime) -> None:
-    storage = _storage()
-    cutoff = (now - GRACE).replace(tzinfo=dt.UTC).timestamp()
-    try:
-        with os.scandir(storage.root) as entries:
-            for entry in entries:
-                if (
-                    entry.name.endswith(f"-{package.SUFFIX}")
-                    and entry.name not in kept
-                    and entry.is_file(follow_symlinks=False)
-                    and entry.stat().st_mtime < cutoff
-                ):
-                    names.add(entry.name)
-    except FileNotFoundError:
-        return
-    for name in names:
-        try:
-            storage.delete(name)
-        except (OSError, ValueError):
-            log.warning("could not delete DAISY book %s", name)
 
 
 # Views ------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from ..days import day_bounds
 from ..db import db
-from ..jobs import daisy_job
+from ..jobs import daisy_retention
 from ..models import Briefing
 from ..render.transcripts import clean_text
 from .feed_xml import CONTENT, Urls, enclosure, rfc2822, settings, shorten, text, x
@@ -49,7 +49,7 @@ def _show_notes(row: Briefing, urls: Urls) -> str:
                 )
             )
     parts.append(Markup("</ol>"))
-    if not daisy_job.expired(row.day):  # the day's DAISY edition (web/daisy.py)
+    if not daisy_retention.expired(row.day):  # the day's DAISY edition (web/daisy.py)
         parts.append(
             Markup(
                 '<p><a href="{}">{} als DAISY-Hörbuch</a> (ZIP, für DAISY-Player und -Apps)</p>'

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from ..db import db
-from ..jobs import daisy_job
+from ..jobs import daisy_job, daisy_retention
 from ..models import Article, DaisyBook
 from ..speech.dates import MONTHS
 
@@ -72,7 +72,7 @@ def edition(day: str) -> Any:
             "Diese Ausgabe gibt es nicht.",
             f"„{day}“ ist kein Datum in der Form JJJJ-MM-TT, etwa /daisy/2026-12-01.zip.",
         )
-    if daisy_job.expired(date):
+    if daisy_retention.expired(date):
         keep = current_app.config["AUDIONEWS"]["DAISY_KEEP_DAYS"]
         return _not_found(
             "Diese Ausgabe ist nicht mehr verfügbar.",

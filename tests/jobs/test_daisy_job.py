@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from audionews import catalog
 from audionews.articles import parse_json
 from audionews.db import db
-from audionews.jobs import daisy_job, day_job
+from audionews.jobs import daisy_job, daisy_retention, day_job
 from audionews.models import Article, DaisyBook, utcnow
 from audionews.web.editor.articles import delete
 from tests.daisy.helpers_daisy import Edition, build_days, current_edition, media, save, the_day
@@ -119,13 +119,13 @@ def test_a_new_or_changed_article_rebuilds_and_replaced_books_stay_a_while(
     # Replaced books stay downloadable for a while (a download that started a moment ago).
     assert (media(app) / first.file).exists() and (media(app) / old.file).exists()
     with app.app_context():
-        assert daisy_job.prune() == 0
-        past = utcnow() - daisy_job.GRACE - timedelta(seconds=1)
+        assert daisy_retention.prune() == 0
+        past = utcnow() - daisy_retention.GRACE - timedelta(seconds=1)
         db.session.execute(
             update(DaisyBook).where(DaisyBook.superseded_at.is_not(None)).values(superseded_at=past)
         )
         db.session.commit()
-        assert daisy_job.prune() == 2
+        assert daisy_retention.prune() == 2
     assert not (media(app) / first.file).exists() and not (media(app) / old.file).exists()
     assert (media(app) / second.file).exists() and (media(app) / new.file).exists()
 
@@ -154,7 +154,7 @@ def test_a_withdrawn_or_deleted_article_leaves_the_edition_and_its_books_go(
         article = db.session.get(Article, two[0])
         assert article is not None
         delete(article)
-    old = time.time() - daisy_job.GRACE.total_seconds() - 60
+    old = time.time() - daisy_retention.GRACE.total_seconds() - 60
     os.utime(media(app) / deleted.file, (old, old))  # it was made a while ago
     assert build_days(app) == {day_job.BUILT}
     assert current_edition(app, day) is None
@@ -168,14 +168,14 @@ def test_editions_stay_daisy_keep_days_then_go(
     row = current_edition(app, day)
     assert row is not None
     app.config["AUDIONEWS"]["DAISY_KEEP_DAYS"] = 2
-    monkeypatch.setattr(daisy_job, "today", lambda settings: day + timedelta(days=2))
+    monkeypatch.setattr(daisy_retention, "today", lambda settings: day + timedelta(days=2))
     with app.test_request_context():
-        assert daisy_job.prune() == 0 and not daisy_job.expired(day)
+        assert daisy_retention.prune() == 0 and not daisy_retention.expired(day)
         assert app.test_client().get(f"/daisy/{day}.zip").status_code == 200
-    monkeypatch.setattr(daisy_job, "today", lambda settings: day + timedelta(days=3))
+    monkeypatch.setattr(daisy_retention, "today", lambda settings: day + timedelta(days=3))
     with app.test_request_context():
-        assert daisy_job.expired(day)
-        assert daisy_job.prune() == 1
+        assert daisy_retention.expired(day)
+        assert daisy_retention.prune() == 1
         response = app.test_client().get(f"/daisy/{day}.zip")
     assert response.status_code == 410
     assert "nicht mehr verfügbar" in response.get_data(as_text=True)
@@ -190,7 +190,7 @@ def test_editions_stay_daisy_keep_days_then_go(
     # 0 keeps every edition.
     app.config["AUDIONEWS"]["DAISY_KEEP_DAYS"] = 0
     with app.test_request_context():
-        assert not daisy_job.expired(dt.date(2000, 1, 1))
+        assert not daisy_retention.expired(dt.date(2000, 1, 1))
 
 
 def test_an_articles_book_is_made_on_its_first_download(app: Flask, tmp_path: Path) -> None:
