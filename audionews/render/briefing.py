@@ -130,8 +130,9 @@ class BriefingBuilder:
                 stories.append((story, piece))
         if not stories:
             raise BriefingError("Keine Meldung des Tages hat brauchbaren Ton.")
+        # The format most articles have (a tie: the configured bit rate): the fewest to convert.
         formats = Counter((piece.rate, piece.bitrate) for _, piece in stories)
-        rate, bitrate = formats.most_common(1)[0][0]
+        rate, bitrate = max(formats, key=lambda f: (formats[f], f[1] == self.bitrate_kbps))
         stories = [(story, self._converted(piece, rate, bitrate)) for story, piece in stories]
         engine, synthesized = "", 0
         spoken = []
