@@ -84,7 +84,7 @@ def edition(day: str) -> Any:
     if row is None or not daisy_job.path_of(row).is_file():
         return _not_found(
             "Für diesen Tag gibt es keine DAISY-Ausgabe.",
-            f"Vom {_date_text(date)} ist (noch) kein Beitrag mit Ton veröffentlicht.",
+            f"Am {_date_text(date)} wurde (noch) kein Beitrag mit Ton veröffentlicht.",
         )
     return _send(row, f"audionews-{date.isoformat()}-daisy.zip")
 

@@ -166,7 +166,7 @@ def test_each_article_page_links_its_book_with_its_size(site: Site) -> None:
         book = db.session.query(DaisyBook).filter_by(article_id=article.id).one()
         size = book.size
     expected = '<a href="https://news.example/daisy/artikel/erste-meldung.zip" download>'
-    assert expected + "Als DAISY-Hörbuch</a>" in html
+    assert expected + "Ganzer Beitrag als DAISY-Hörbuch</a>" in html
     assert f"(ZIP, {kilobytes(size)}; für DAISY-Player und -Apps)" in html
 
 
