@@ -55,13 +55,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ensure_schema(db.engine)
     celery_init_app(app)
 
-    from .web import api, errors, feeds, media, pages
+    from .web import api, daisy, errors, feeds, media, pages
     from .web.editor import init_editor
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(daisy.bp)
     init_editor(app)
     errors.register(app)
     init_security(app)
