@@ -55,7 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ensure_schema(db.engine)
     celery_init_app(app)
 
-    from .web import api, errors, feeds, media, openapi, pages
+    from .web import api, daisy, errors, feeds, media, openapi, pages
     from .web.editor import init_editor
     from .web.hygiene import init_hygiene
     from .web.security import security_headers
@@ -67,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(daisy.bp)
     init_editor(app)
     errors.register(app)
     init_security(app)
