@@ -225,6 +225,8 @@ def test_fuzz_pages_and_queries(app: Flask, seeded: dict[str, Any]) -> None:
         ("editor", "/redaktion/nachrichten-des-tages?tag={}"),
         ("editor", "/redaktion/nachrichten-des-tages/{}"),
         ("public", "/feed/briefing.xml?{}"),
+        ("public", "/daisy/{}.zip"),
+        ("public", "/daisy/artikel/{}.zip"),
     ]
     for who, template in templates:
         fuzz_get(editor if who == "editor" else public, template, segment, counts)
