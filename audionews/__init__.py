@@ -28,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(Path.cwd() / "instance"),
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(config.templates_folder()),
         static_folder=str(Path(__file__).parent / "static"),
     )
     settings = config.load() if test_config is None else config.load({})

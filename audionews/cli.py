@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import generate_password_hash
 
-from . import catalog, config, create_app
+from . import catalog, cli_messages, config, create_app
 from .articles import ArticleError, ArticleInput, parse_file
 from .db import db
 from .jobs.queue import is_embedded
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from workers.embedded import EmbeddedWorker
 
 DONE = {JobStatus.READY, JobStatus.FAILED, JobStatus.SUPERSEDED}
+
+cli_messages.install()  # click's own messages in German too: „Fehler: …“, never „Error: …“
 
 
 def _settings() -> dict[str, Any]:
@@ -47,24 +49,32 @@ def _app() -> Flask:
         raise click.ClickException(f"Die Datenbank ist nicht erreichbar: {reason}") from None
 
 
-@click.group()
+@click.group(cls=cli_messages.Group)
 def cli() -> None:
-    """audionews: German news articles as MP3s, podcast feeds and an accessible player."""
+    """audionews: Nachrichten als MP3, Podcast-Feeds und barrierefreier Player."""
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="HTTP worker threads.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse, auf der er lauscht.")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port (1 bis 65535).",
+)
+@click.option(
+    "--threads", default=8, show_default=True, type=click.IntRange(1), help="HTTP-Threads."
+)
 @click.option(
     "--dev",
     is_flag=True,
-    help="Development mode: start without AUDIONEWS_SECRET_KEY (a key is kept in instance/).",
+    help="Entwicklungsmodus: ohne AUDIONEWS_SECRET_KEY starten (Schlüssel in instance/).",
 )
 def serve(host: str, port: int, threads: int, dev: bool) -> None:
-    """Run the web app (and, with no broker configured, an embedded render worker).
+    """Die Website starten (ohne Broker auch einen eingebauten Render-Worker).
 
-    Production is the default: it refuses to start without AUDIONEWS_SECRET_KEY.
+    Ohne --dev startet sie nur mit AUDIONEWS_SECRET_KEY.
     """
     import waitress
 
@@ -98,7 +108,7 @@ def serve(host: str, port: int, threads: int, dev: bool) -> None:
 @click.option("--concurrency", "-c", default=2, show_default=True, type=int)
 @click.option("--loglevel", "-l", default="INFO", show_default=True)
 def worker(concurrency: int, loglevel: str) -> None:
-    """Run a Celery worker for the configured broker (AUDIONEWS_BROKER_URL)."""
+    """Einen Celery-Worker für den Broker (AUDIONEWS_BROKER_URL) starten."""
     settings = _settings()
     if not settings["BROKER_URL"]:
         raise click.ClickException(
@@ -111,11 +121,13 @@ def worker(concurrency: int, loglevel: str) -> None:
 
 
 @cli.command("import")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--samples", is_flag=True, help="Import the sample articles shipped with audionews.")
-@click.option("--wait", is_flag=True, help="Wait until the audio is rendered (or failed).")
+@click.argument(
+    "files", nargs=-1, metavar="DATEI...", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option("--samples", is_flag=True, help="Die mitgelieferten Beispielartikel importieren.")
+@click.option("--wait", is_flag=True, help="Warten, bis die Audios fertig (oder gescheitert) sind.")
 def import_(files: tuple[Path, ...], samples: bool, wait: bool) -> None:
-    """Import articles (text format or JSON) and queue their renders."""
+    """Artikel importieren (Textformat oder JSON) und vertonen lassen."""
     sources = list(_read_files(files))
     if samples:
         sources.extend(_samples())
@@ -149,11 +161,11 @@ def import_(files: tuple[Path, ...], samples: bool, wait: bool) -> None:
 
 
 @cli.command()
-@click.argument("slugs", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="Re-render every article.")
-@click.option("--wait", is_flag=True, help="Wait until the audio is rendered (or failed).")
+@click.argument("slugs", nargs=-1, metavar="ARTIKEL...")
+@click.option("--all", "all_", is_flag=True, help="Alle Artikel neu vertonen.")
+@click.option("--wait", is_flag=True, help="Warten, bis die Audios fertig (oder gescheitert) sind.")
 def render(slugs: tuple[str, ...], all_: bool, wait: bool) -> None:
-    """Queue re-renders of the named articles (or --all)."""
+    """Die genannten Artikel (oder --all) neu vertonen lassen."""
     if not slugs and not all_:
         raise click.UsageError("Artikel-Kennungen angeben oder --all.")
     app = _app()
@@ -175,13 +187,13 @@ def render(slugs: tuple[str, ...], all_: bool, wait: bool) -> None:
 
 @cli.group()
 def editor() -> None:
-    """Manage editor accounts."""
+    """Konten der Redaktion verwalten."""
 
 
 @editor.command("create")
 @click.argument("name")
 def editor_create(name: str) -> None:
-    """Create an editor; asks for the password (or reads its first line from stdin)."""
+    """Ein Redaktionskonto anlegen (fragt nach dem Passwort oder liest es von der Eingabe)."""
     if sys.stdin.isatty():
         password = click.prompt("Passwort", hide_input=True, confirmation_prompt="Wiederholen")
     else:
@@ -199,13 +211,13 @@ def editor_create(name: str) -> None:
 
 @cli.group()
 def token() -> None:
-    """Manage API tokens."""
+    """API-Tokens verwalten."""
 
 
 @token.command("create")
 @click.argument("name")
 def token_create(name: str) -> None:
-    """Create an API token; it is printed once, alone on the last line."""
+    """Ein API-Token anlegen; es steht einmal, allein in der letzten Zeile."""
     app = _app()
     with app.app_context():
         row, clear = ApiToken.issue(name)
@@ -218,7 +230,7 @@ def token_create(name: str) -> None:
 @token.command("revoke")
 @click.argument("token_ref", metavar="NAME|ID")
 def token_revoke(token_ref: str) -> None:
-    """Revoke an API token by its number, or every valid token with that name."""
+    """Ein API-Token nach Nummer widerrufen, oder alle gültigen dieses Namens."""
     app = _app()
     with app.app_context():
         valid = select(ApiToken).where(ApiToken.revoked_at.is_(None))
@@ -252,6 +264,12 @@ def _read_files(files: Iterable[Path]) -> Iterator[tuple[str, bytes]]:
     for path in files:
         try:
             yield str(path), path.read_bytes()
+        except FileNotFoundError:
+            raise click.ClickException(f"{path}: Datei nicht gefunden.") from None
+        except IsADirectoryError:
+            raise click.ClickException(f"{path}: ist ein Ordner, keine Datei.") from None
+        except PermissionError:
+            raise click.ClickException(f"{path}: keine Leseberechtigung.") from None
         except OSError as exc:
             raise click.ClickException(f"{path}: nicht lesbar ({exc.strerror}).") from None
 

@@ -11,6 +11,15 @@ from typing import Any
 from .categories import normalize_category
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def templates_folder() -> Path:
+    """Return the Jinja templates: in the package when installed from a wheel or an sdist,
+    else the top-level templates/ of the checkout (editable install, running from a checkout).
+    """
+    installed = PACKAGE / "templates"
+    return installed if installed.is_dir() else ROOT / "templates"
 
 
 def _bool(value: str) -> bool:
