@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ..db import db
+from ..metrics import hooks as metrics
 from ..models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
 from ..render.renderer import Renderer, RenderError, RenderInput, RenderOutput
 from ..render.voice import pauses_from
@@ -24,7 +25,7 @@ SUPERSEDED = "Eine neuere Fassung wurde inzwischen gespeichert."
 # A process keeps one chain per engine configuration, built once; the breakers that keep an
 # unreachable engine skipped across jobs are per engine name anyway (tts.breaker_for).
 _chains: dict[tuple[tuple[str, Any], ...], EngineChain] = {}
-_ENGINE_SETTINGS = ("TTS_", "GTTS_", "ESPEAK_")
+_ENGINE_SETTINGS = ("TTS_", "GTTS_", "ESPEAK_", "BROKER_URL", "QUEUE_DIR")  # budget, metrics
 
 
 def engine_chain(settings: dict[str, Any]) -> EngineChain:
@@ -110,7 +111,7 @@ def run_render(
             db.session.commit()
 
     try:
-        output = renderer().render(item, progress)
+        output = metrics.timed_render(renderer(), item, progress)
     except RenderError as exc:
         db.session.rollback()
         return _finish(job, JobStatus.FAILED, str(exc))
@@ -151,6 +152,7 @@ def rendition_of(output: RenderOutput, **owner: Any) -> Rendition:
 
 
 def _finish(job: Job, status: str, error: str = "") -> str:
+    metrics.job_finished(status)
     job.status = status
     job.error = error
     job.updated_at = utcnow()
