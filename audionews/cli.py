@@ -260,6 +260,34 @@ def token_revoke(token_ref: str) -> None:
             click.echo(f"API-Token {row.id} „{row.name}“ widerrufen.")
 
 
+@cli.group()
+def cache() -> None:
+    """Den Medienordner und seinen Zwischenspeicher verwalten."""
+
+
+@cache.command("prune")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="TAGE",
+    help="Bausteine von Fassungen behalten, die jünger sind (Vorgabe: AUDIONEWS_CACHE_KEEP_DAYS).",
+)
+@click.option("--dry-run", is_flag=True, help="Nur zeigen, was entfernt würde.")
+def cache_prune(days: float | None, dry_run: bool) -> None:
+    """Entfernen, was keine aktuelle und keine neue Fassung mehr braucht, und sagen, wie viel.
+
+    Bleibt: alles, was aktuelle Fassungen und Fassungen der letzten TAGE brauchen, und die
+    veröffentlichten Dateien ersetzter Fassungen für AUDIONEWS_MEDIA_GRACE_DAYS.
+    """
+    from .cache.prune import prune
+
+    report = prune(_app(), keep_days=days, dry_run=dry_run)
+    for line in report.lines():
+        click.echo(line)
+
+
 def _read_files(files: Iterable[Path]) -> Iterator[tuple[str, bytes]]:
     for path in files:
         try:

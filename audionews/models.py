@@ -101,6 +101,13 @@ class Rendition(db.Model):  # type: ignore[name-defined]
     cues: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     synthesized: Mapped[int] = mapped_column(default=0)
     cached: Mapped[int] = mapped_column(default=0)
+    # The cache entries this rendition was made of: {"segments": [key, …], "chunks": [key, …]}.
+    # `audionews cache prune` keeps what current and recent renditions list here; anything else
+    # built from cached entries (a briefing) records its keys the same way (see cache.needs).
+    # Empty for renditions made before the field existed: then nothing cached is pruned.
+    cache_keys: Mapped[dict[str, list[str]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="renditions")

@@ -11,6 +11,7 @@ from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError
 
+from audionews.cache import daily as cache_daily
 from audionews.db import db
 from audionews.jobs import render_job, sweeper
 from audionews.jobs.queue import RENDER_TASK
@@ -61,6 +62,10 @@ class Sweeper:
                     self.app.extensions["storage"].cleanup_temp()
                 except Exception:  # the sweep below must go on all the same
                     log.exception("could not clean up temporary media files")
+                try:
+                    cache_daily.maybe_prune(self.app)  # once a day for the deployment
+                except Exception:
+                    log.exception("cache prune failed")
             try:
                 with self.app.app_context():
                     sweeper.sweep()

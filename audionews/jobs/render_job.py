@@ -148,6 +148,7 @@ def rendition_of(output: RenderOutput, **owner: Any) -> Rendition:
         cues=output.cues,
         synthesized=output.synthesized,
         cached=output.cached,
+        cache_keys=output.cache_keys,
     )
 
 
