@@ -94,7 +94,8 @@ def _save_once(
     changed = created
     if article is None:
         published = True if data.published is None else data.published
-        article = Article(slug=slug, revision=1, published=published)
+        article = Article(slug=slug, revision=1)
+        article.set_published(published)
         db.session.add(article)
         _apply(article, data, digest)
     elif article.content_hash != digest:
@@ -103,7 +104,7 @@ def _save_once(
         new_revision = changed = True
     if not created and data.published is not None and article.published != data.published:
         # Publishing needs no new audio: no new revision, no render.
-        article.published = data.published
+        article.set_published(data.published)
         article.updated_at = utcnow()
         changed = True
     if changed:

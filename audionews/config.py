@@ -80,6 +80,24 @@ def _podcast_type(value: str) -> str:
     return lowered
 
 
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"keine Zeitzone wie „Europe/Berlin“: {value!r}") from None
+    return name
+
+
+def _hour(value: str) -> int:
+    number = int(value)
+    if not 0 <= number <= 23:
+        raise ValueError(f"muss eine Stunde von 0 bis 23 sein: {value!r}")
+    return number
+
+
 def _rate_limit(value: str) -> str:
     from limits import parse_many
 
@@ -231,6 +249,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Failed back-office logins allowed per account and per address (Flask-Limiter syntax); "
         "counted in Redis when BROKER_URL is redis://, in memory otherwise.",
         _rate_limit,
+    ),
+    Setting(
+        "TIMEZONE",
+        "Europe/Berlin",
+        "Time zone of the newsroom: which day an article belongs to, dates on pages.",
+        _timezone,
+    ),
+    Setting(
+        "DAY_START_HOUR",
+        0,
+        "Hour (0-23, local time) at which a news day begins; articles published earlier "
+        "belong to the day before.",
+        _hour,
     ),
     Setting("FEED_ITEMS", 100, "Episodes in each podcast feed, newest first.", _positive_int),
     Setting(

@@ -42,6 +42,9 @@ class Article(db.Model):  # type: ignore[name-defined]
     revision: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
     published: Mapped[bool] = mapped_column(default=True)
+    # When the article first went public; its news day (days.py) follows from it and stays,
+    # even if it is withdrawn and published again later.
+    published_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Who made the last change: an editor's name, "API: <token name>" or "CLI".
@@ -57,6 +60,12 @@ class Article(db.Model):  # type: ignore[name-defined]
     jobs: Mapped[list[Job]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="Job.id"
     )
+
+    def set_published(self, published: bool) -> None:
+        """Publish or withdraw; the first publication fixes `published_at`."""
+        self.published = published
+        if published and self.published_at is None:
+            self.published_at = utcnow()
 
     def current_rendition(self) -> Rendition | None:
         """Return the ready rendition of the highest revision: what listeners get."""

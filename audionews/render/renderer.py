@@ -252,7 +252,7 @@ class Renderer:
     ) -> None:
         """Join the cached segments with explicit pauses into the summary, body and episode.
 
-        The files are built from MP3 chunks of a paragraph or a few (see `render/assemble.py`), encoded
+        The files are built from MP3 chunks of a paragraph or a few (see `assemble.py`), encoded
         once and shared by all three files and by later revisions.
         """
         assembler = Assembler(self.storage, rate, self.bitrate_kbps)

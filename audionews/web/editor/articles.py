@@ -340,7 +340,7 @@ def publish_article(slug: str) -> Any:
     article = _find(slug)
     publish = request.form.get("published") == "1"
     if article.published != publish:
-        article.published = publish
+        article.set_published(publish)
         article.updated_by = actor()
         # The feeds' Last-Modified follows this: a podcast app asking If-Modified-Since must
         # see the new episode, not a 304.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,11 @@ def test_second_editor_is_told_the_article_changed(app: Flask) -> None:
     assert article(app, SLUG).summary == "Berts Fassung."
 
 
+def _published_at(app: Flask) -> datetime | None:
+    with app.app_context():
+        return db.session.scalar(select(Article.published_at).where(Article.slug == SLUG))
+
+
 def test_preview_publish_unpublish_and_delete(
     sqlite_app: Flask, editor_client: FlaskClient
 ) -> None:
@@ -172,10 +178,12 @@ def test_preview_publish_unpublish_and_delete(
     assert run_queued(sqlite_app) == ["ready"]
     public = sqlite_app.test_client()
     assert public.get(f"/artikel/{SLUG}").status_code == 404  # not yet published
+    assert _published_at(sqlite_app) is None
     editor_client.post(
         f"/redaktion/artikel/{SLUG}/veroeffentlichen", data={"published": "1", "csrf_token": token}
     )
     assert public.get(f"/artikel/{SLUG}").status_code == 200
+    assert _published_at(sqlite_app) is not None  # this fixes its news day
     assert SLUG in public.get("/feed.xml").get_data(as_text=True) or "Testlauf" in public.get(
         "/feed.xml"
     ).get_data(as_text=True)
