@@ -17,7 +17,19 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from . import OUT, Row, feeds, fmt, gtts_client, incremental, memory, queue_latency, say
+from . import (
+    OUT,
+    Row,
+    cache_growth,
+    feeds,
+    fmt,
+    gtts_client,
+    incremental,
+    memory,
+    queue_latency,
+    say,
+    workers,
+)
 
 BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     queue_latency.NAME: queue_latency.run,
@@ -25,6 +37,8 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     gtts_client.NAME: gtts_client.run,
     memory.NAME: memory.run,
     feeds.NAME: feeds.run,
+    workers.NAME: workers.run,
+    cache_growth.NAME: cache_growth.run,
 }
 
 
