@@ -1,12 +1,15 @@
 """workers: throughput of 1, 2 and 4 `audionews worker` processes at one global gTTS limit.
 
 Each run: a private Redis, a fresh SQLite database and media folder, N real worker processes
-(`--concurrency 1`), the fake Google (150 ms per request, primed), GTTS_MAX_CONCURRENT=LIMIT for
-the whole deployment. ARTICLES distinct short articles are posted at once; measured is the time
-until all are ready, as articles per minute. Baseline: what the limit allows, LIMIT requests
-every 150 ms, divided by the requests one article needs. The ratio is the share of the budget
-the deployment used (never above 1: the fake counts the requests in flight and they never pass
-LIMIT, printed per run).
+(`--concurrency 1`), the fake Google (150 ms per request, primed), and one budget for the whole
+deployment: GTTS_MAX_CONCURRENT=LIMIT and GTTS_RATE=RATE. ARTICLES distinct short articles are
+posted at once; measured is the time until all are ready, as articles per minute. Baseline:
+what the limit allows, min(LIMIT / 150 ms, RATE) requests per second divided by the requests
+one article needs. The ratio is the share of the budget the deployment used: it must never be
+above 1, whatever the number of workers. The fake Google counts, from outside the workers, the
+most requests in flight and the most requests that arrived in any five seconds (per second: a
+window of one second would count the jitter of two arrivals, not the budget; one start more at
+the window's edge is 0.2/s): both rows say how close they came to the limit.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ from .fake_google import FakeGoogle
 
 NAME = "workers"
 LIMIT = 3
+RATE = 6.0  # requests per second for the whole deployment: below LIMIT / DELAY, so it binds
 DELAY = 0.150
+WINDOW = 5.0  # seconds, for the peak rate
 ARTICLES = 24
 WORKER_COUNTS = (1, 2, 4)
 PLACES = ["Aachen", "Bremen", "Cottbus", "Dresden", "Erfurt", "Fulda", "Gera", "Halle"]
@@ -138,7 +143,7 @@ def one_run(count: int, fake: FakeGoogle, run: int) -> dict[str, float]:
             TTS_FALLBACK="espeak",
             GTTS_URL=fake.url,
             GTTS_MAX_CONCURRENT=LIMIT,
-            GTTS_RATE=0,
+            GTTS_RATE=RATE,
             SWEEP_SECONDS=3600,
         )
         app = create_app(app_settings)
@@ -167,7 +172,13 @@ def one_run(count: int, fake: FakeGoogle, run: int) -> dict[str, float]:
                 db.engine.dispose()
             redis_server.stop()
     requests = len(fake.log)
+    arrivals = sorted(served.arrived for served in fake.log)
+    peak = max(
+        (sum(1 for t in arrivals[i:] if t < start + WINDOW) for i, start in enumerate(arrivals)),
+        default=0,
+    )
     return {
+        "peak_per_second": peak / WINDOW,
         "seconds": seconds,
         "requests": requests,
         "max_in_flight": fake.max_in_flight,
@@ -182,17 +193,18 @@ def run() -> list[Row]:
         for run_no, count in enumerate(WORKER_COUNTS):
             result = one_run(count, fake, run_no)
             per_minute = ARTICLES / result["seconds"] * 60
-            allowed = LIMIT / DELAY * 60 / result["requests_per_article"]
+            allowed = min(LIMIT / DELAY, RATE) * 60 / result["requests_per_article"]
             say(
                 f"  {count} worker(s): {ARTICLES} articles in {result['seconds']:.1f} s = "
                 f"{per_minute:.1f}/min; {result['requests']:.0f} requests, at most "
-                f"{result['max_in_flight']:.0f} in flight (limit {LIMIT}); the limit allows "
-                f"{allowed:.1f} articles/min; failed {result['failed']:.0f}"
+                f"{result['max_in_flight']:.0f} in flight (limit {LIMIT}), at most "
+                f"{result['peak_per_second']:.1f}/s over {WINDOW:g} s (limit {RATE:g}); the limit "
+                f"allows {allowed:.1f} articles/min; failed {result['failed']:.0f}"
             )
             rows.append(
                 Row(
                     NAME,
-                    f"{count} worker(s): articles/min vs what GTTS_MAX_CONCURRENT={LIMIT} allows",
+                    f"{count} worker(s): articles/min vs what the limit allows",
                     per_minute,
                     allowed,
                     "articles/min",
@@ -210,6 +222,17 @@ def run() -> list[Row]:
                     "requests",
                     limit=1.0,
                     goal="ratio <= 1",
+                )
+            )
+            rows.append(
+                Row(
+                    NAME,
+                    f"  {count} worker(s): most requests/s over {WINDOW:g} s vs GTTS_RATE",
+                    result["peak_per_second"],
+                    RATE,
+                    "requests/s",
+                    limit=1.0 + 1 / (RATE * WINDOW),
+                    goal=f"ratio <= {1.0 + 1 / (RATE * WINDOW):.3f} (one start at the edge)",
                 )
             )
     return rows
