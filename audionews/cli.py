@@ -260,6 +260,17 @@ def token_revoke(token_ref: str) -> None:
             click.echo(f"API-Token {row.id} „{row.name}“ widerrufen.")
 
 
+@cli.command()
+def migrate() -> None:
+    """Die Datenbank auf den Stand dieser Version bringen (Alembic) und ihn nennen."""
+    from alembic.runtime.migration import MigrationContext
+
+    app = _app()  # creating the app creates or upgrades the schema
+    with app.app_context(), db.engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+    click.echo(f"Die Datenbank ist auf dem Stand dieser Version (Migration {revision}).")
+
+
 @cli.group()
 def cache() -> None:
     """Den Medienordner und seinen Zwischenspeicher verwalten."""

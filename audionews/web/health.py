@@ -22,7 +22,13 @@ from ..metrics import exposition
 bp = Blueprint("health", __name__)
 
 # Headers a reverse proxy adds: a request carrying one came from elsewhere, even over loopback.
-PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host")
+PROXY_HEADERS = (
+    "X-Forwarded-For",
+    "X-Forwarded-Proto",
+    "X-Forwarded-Host",
+    "Forwarded",
+    "X-Real-IP",
+)
 # The text format every Prometheus reads (version 1.0.0 of prometheus-client's is the same text).
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 METRICS_REFUSED = (
