@@ -180,7 +180,7 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_float,
     ),
     Setting("ESPEAK_VOICE", "de", "espeak-ng voice.", str),
-    Setting("ESPEAK_RATE", 165, "espeak-ng speaking rate in words per minute.", _positive_int),
+    Setting("ESPEAK_RATE", 145, "espeak-ng speaking rate in words per minute.", _positive_int),
     Setting("MP3_BITRATE", 64, "MP3 bit rate in kbit/s (mono, 48 to 320).", _bitrate),
     Setting(
         "LOUDNESS_LUFS",

@@ -37,3 +37,9 @@ def test_environment_overrides_and_parses() -> None:
 def test_bad_values_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(config.SettingsError, match=f"AUDIONEWS_{name}"):
         config.load({f"AUDIONEWS_{name}": value})
+
+
+def test_the_offline_voice_speaks_at_145_words_per_minute_by_default() -> None:
+    # 165 wpm was measurably harder to follow (speech recognizer, issue #14)
+    assert config.load({})["ESPEAK_RATE"] == 145
+    assert "| `AUDIONEWS_ESPEAK_RATE` | `145` |" in README.read_text("utf-8")

@@ -70,6 +70,7 @@ ABBREVIATIONS: dict[str, str] = {
     "Mrd.": "Milliarden",
     "Tsd.": "Tausend",
     "Str.": "Straße",
+    "Hbf.": "Hauptbahnhof",
 }
 # Expanded only before a number.
 BEFORE_NUMBER: dict[str, str] = {
@@ -83,6 +84,8 @@ BEFORE_NUMBER: dict[str, str] = {
     "Kap.": "Kapitel",
     "Abb.": "Abbildung",
     "Tab.": "Tabelle",
+    "Az.": "Aktenzeichen",
+    "Drs.": "Drucksache",
 }
 # Expanded only before a capitalised word.
 BEFORE_NAME: dict[str, str] = {"St.": "Sankt"}

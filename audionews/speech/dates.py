@@ -21,7 +21,7 @@ zweitausendfünfundzwanzig"), because "elften" is harder to follow by ear.
 Times: "14:30 Uhr", "14.30 Uhr", "um 14:30" -> "vierzehn Uhr dreißig"; "2:00 Uhr" -> "zwei Uhr".
 Other "N:M" are scores or ratios: "2:1" -> "zwei zu eins".
 Ranges: "10–12", "10-12 Uhr", "3.–5. Mai" -> "zehn bis zwölf", "dritten bis fünften Mai".
-Seasons: "2024/25" -> "zweitausendvierundzwanzig fünfundzwanzig".
+Seasons and other slashes ("2024/25") are read before, in `slashes`.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ _MONTH_WORDS |= {
     for short in shorts.split("|")
     if short != "-"
 }
-_MONTH = "|".join(re.escape(m) for m in sorted(_MONTH_WORDS, key=len, reverse=True))
+# The months and their abbreviations, as one alternation for the date patterns.
+MONTH = "|".join(re.escape(m) for m in sorted(_MONTH_WORDS, key=len, reverse=True))
 
 _DATIVE_ARTICLES = word_set("am im vom zum zur beim den dem des")
 _NOMINATIVE_ARTICLES = word_set(
@@ -96,7 +97,6 @@ _ORDINAL_HINTS = DETERMINERS | word_set("wurde wird ist war landete belegte kam"
 
 _ISO_DATE = re.compile(BEFORE + r"(\d{4})-(\d{2})-(\d{2})(?![\d])")
 _RANGE = re.compile(BEFORE + r"(" + NUMBER + r"\.?)\s?[–—-]\s?(?=\d)")
-_SEASON = re.compile(BEFORE + r"(\d{4})/(\d{2}|\d{4})(?![\d/])")
 # Not followed by more digits, nor by a decimal or thousands part ("12.11. 92,5 %").
 _END = r"(?!\d|[.,]\d)"
 # A two-digit year only when glued to the month ("27.11.25"), else "12.11. 12 Menschen" breaks.
@@ -110,9 +110,9 @@ _NUMERIC_DATE = re.compile(
     + _END
 )
 _MONTH_DATE = re.compile(
-    BEFORE + r"(\d{1,2})\.\s?(" + _MONTH + r")(?![\w])(?:\s(\d{4})" + _END + r")?"
+    BEFORE + r"(\d{1,2})\.\s?(" + MONTH + r")(?![\w])(?:\s(\d{4})" + _END + r")?"
 )
-_MONTH_YEAR = re.compile(r"(?<![\w.])(" + _MONTH + r")\s(\d{4})" + _END)
+_MONTH_YEAR = re.compile(r"(?<![\w.])(" + MONTH + r")\s(\d{4})" + _END)
 _TIME = re.compile(BEFORE + r"([01]?\d|2[0-4])(?::|\.(?=\d\d\s?Uhr))([0-5]\d)(?![\d:])(\s?Uhr\b)?")
 _HOUR = re.compile(BEFORE + r"(\d{1,2})\s?Uhr\b")
 _SCORE = re.compile(BEFORE + r"(\d{1,3}):(\d{1,3})(?![\d:])")
@@ -123,10 +123,9 @@ _ORDINAL_BEFORE = re.compile(r"(?<![\w.,])\d{1,3}\.\s*$")
 
 
 def say_dates(text: str, flags: list[str]) -> str:
-    """Read dates, times, ranges, seasons and ordinals in `text`."""
+    """Read dates, times, ranges and ordinals in `text`."""
     text = _ISO_DATE.sub(lambda m: f"{int(m.group(3))}.{int(m.group(2))}.{m.group(1)}", text)
     text = _RANGE.sub(r"\1 bis ", text)
-    text = _SEASON.sub(_season, text)
     text = _NUMERIC_DATE.sub(_numeric_date, text)
     text = _MONTH_DATE.sub(_month_date, text)
     text = _MONTH_YEAR.sub(lambda m: f"{_MONTH_WORDS[m.group(1)]} {year(int(m.group(2)))}", text)
@@ -145,12 +144,6 @@ def say_dates(text: str, flags: list[str]) -> str:
         elif before in _ORDINAL_HINTS:
             flags.append(final.group(1) + ".")  # "Er wurde 3." may mean "Dritter"
     return text
-
-
-def _season(match: re.Match[str]) -> str:
-    """Read "2024/25" as "zweitausendvierundzwanzig fünfundzwanzig"."""
-    second = match.group(2)
-    return year(int(match.group(1))) + " " + (year if len(second) == 4 else cardinal)(int(second))
 
 
 def _numeric_date(match: re.Match[str]) -> str:

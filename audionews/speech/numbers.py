@@ -15,7 +15,7 @@ Rules of the default step:
 - Suffixes join the number: "24-stündigen", "3-mal", "90er" -> "vierundzwanzigstündigen",
   "dreimal", "neunziger"; "4-Tage-Woche" -> "vier-Tage-Woche".
 - A number with a leading zero or ten and more digits is a code, read digit by digit.
-- "12/2024" and other slashes between numbers become a space and are flagged as unsure.
+- Slashes between numbers are read before, in `slashes`.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ LABELS = word_set(
     "Ziffer Tabelle Abbildung Linie Folge Staffel Runde Spieltag Teil Stufe Kategorie Klasse "
     "Version Punkt Terminal Halle Zimmer Etage Block Jahrgang"
 )
+# Words between a preposition and a number that do not change the case ("mit nur 1 Stimme").
+_TRANSPARENT = word_set("je jeweils nur rund etwa circa knapp genau fast bloß")
 _FEMININE_ENDINGS = ("ung", "heit", "keit", "schaft", "ion", "tät", "ik", "ei", "ie", "enz", "e")
 _FEMININE = word_set("Person Frau Nacht Stadt Zeit Hand Tür Uhr Wahl Mark Welt Nation")
 _MASCULINE_E = word_set(
@@ -54,7 +56,6 @@ _PLAIN = re.compile(BEFORE + r"(?P<number>" + NUMBER + r")(?![\d])")
 _SUFFIX = re.compile(BEFORE + r"(\d+)(?:-(?=[a-zäöü])|(?=(?:fach|mal|er|ern|ers)\b))")
 _LETTERED = re.compile(BEFORE + r"(\d+)([a-h])(?!\w)")  # "Art. 20a", "Nr. 5b"
 _HYPHEN_NOUN = re.compile(BEFORE + r"(\d+)-(?=[A-ZÄÖÜ])")
-_SLASH = re.compile(BEFORE + r"(\d+)/(\d+)(?![\d])")
 _DOTTED = re.compile(BEFORE + r"(\d+(?:\.\d+)+)(?![\d])")
 _NEXT_WORD = re.compile(r"\s+([^\W\d_][\w-]*)")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w]*$")
@@ -119,8 +120,13 @@ def one(noun: str, preposition: str = "") -> str:
 
 
 def word_before(text: str, position: int) -> str:
-    """Return the word that ends just before `position` (punctuation between is skipped)."""
+    """Return the word that ends just before `position` (punctuation between is skipped).
+
+    Words that leave the case alone are skipped: "mit je 1 Wagen" takes the dative of "mit".
+    """
     match = _WORD_BEFORE.search(text[:position])
+    while match and match.group(1).lower() in _TRANSPARENT:
+        match = _WORD_BEFORE.search(text[: match.start(1)])
     return match.group(1) if match else ""
 
 
@@ -141,7 +147,6 @@ def at_start(text: str, position: int) -> bool:
 def say_numbers(text: str, flags: list[str]) -> str:
     """Read every number the context-aware steps left, by the default rules."""
     text = _DOTTED.sub(lambda m: _dotted(m, flags), text)
-    text = _SLASH.sub(lambda m: _slash(m, flags), text)
     text = _LETTERED.sub(lambda m: f"{amount(m.group(1))} {m.group(2)}", text)
     text = _SUFFIX.sub(lambda m: _joined(m.group(1)), text)
     text = _HYPHEN_NOUN.sub(lambda m: _joined(m.group(1)) + "-", text)
@@ -160,12 +165,6 @@ def _dotted(match: re.Match[str], flags: list[str]) -> str:
         return written  # thousands, read by the plain rule
     flags.append(written)
     return " Punkt ".join(cardinal(int(part)) for part in written.split("."))
-
-
-def _slash(match: re.Match[str], flags: list[str]) -> str:
-    """Read "A/B" as two numbers; a reader may want "durch" or a fraction, so flag it."""
-    flags.append(match.group())
-    return f"{match.group(1)} {match.group(2)}"
 
 
 def _plain(match: re.Match[str], text: str) -> str:

@@ -65,7 +65,7 @@ FINAL_MULTI = _phrases("u. ä. | o. ä. | u. Ä. | o. Ä. | u. v. m. | u. s. w."
 WEAK = _words(
     """
     Mio. Mrd. Tsd. Mill. Jh. Jhd. Jhs. Std. Min. Sek. Art. Str. evtl. ggf. ff. Ct.
-    Jan. Feb. Mär. Apr. Jun. Jul. Aug. Sep. Sept. Okt. Nov. Dez. Mo. Di. Mi. Do. Sa.
+    Jan. Feb. Mär. Apr. Jun. Jul. Aug. Sep. Sept. Okt. Nov. Dez. Mo. Di. Mi. Do. Sa. So. Hbf.
     """
 )
 

@@ -22,7 +22,10 @@ from audionews.speech.dates import say_dates
 from audionews.speech.lexicon import Lexicon
 from audionews.speech.numbers import say_numbers
 from audionews.speech.pauses import make_pauses
-from audionews.speech.units import say_quantities
+from audionews.speech.routes import say_routes
+from audionews.speech.slashes import say_slashes
+from audionews.speech.units import say_ordinal_units, say_quantities
+from audionews.speech.weekdays import say_weekdays
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”„»«]+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
@@ -143,14 +146,20 @@ def _invisible(text: str, flags: list[str]) -> str:
 Step = Callable[[str, list[str]], str]
 
 # Applied in order by `normalize`: each takes the text and a list to append unsure tokens to,
-# and must be pure and deterministic. The order matters: abbreviations before numbers
-# ("Nr. 1", "Mio."), dates and ranges before plain numbers, numbers and units before acronyms
-# ("20 MW"), and pauses last, when the en dash of ranges is gone.
+# and must be pure and deterministic. The order matters: weekdays first, while "Fr." and "So."
+# are still as written and the date after them still has its digits; abbreviations before
+# numbers ("Nr. 1", "Mio."); routes before acronyms ("ICE Köln–Berlin"); slashes, then
+# ordinals before a unit ("3. km") before the dates; dates and ranges before plain numbers,
+# numbers and units before acronyms ("20 MW"), and pauses last, when the en dash of ranges is gone.
 NORMALIZERS: tuple[Step, ...] = (
     _invisible,
     _collapse,
+    say_weekdays,
     expand_abbreviations,
+    say_routes,
     split_glued,
+    say_slashes,
+    say_ordinal_units,
     say_dates,
     say_quantities,
     say_numbers,

@@ -9,6 +9,9 @@
   "mit 1 km" -> "mit einem Kilometer".
 - Units are matched case-sensitively and only after a number ("t", "m", "l" are also words);
   a symbol without a number ("in €") is still said ("in Euro").
+- After an ordinal a measure is one of a series and said in the singular, before the date
+  rules read the ordinal: "nach dem 3. km" -> "nach dem dritten Kilometer", "in der 90. min"
+  -> "in der neunzigsten Minute".
 """
 
 from __future__ import annotations
@@ -129,6 +132,10 @@ _QUANTITY = re.compile(
 _SYMBOL_FIRST = re.compile(
     r"(?<![\w])([€$£¥]|EUR|USD)\s?(" + NUMBER + r")(?![\d])(\s?(?:" + _SCALE + r")\b)?"
 )
+_MEASURES = "|".join(
+    re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if u not in MONEY and u[0].isalpha()
+)
+_ORDINAL_UNIT = re.compile(BEFORE + r"(\d{1,3})\.\s?(" + _MEASURES + r")(?![\w²³/])")
 _LONE_SYMBOL = re.compile("|".join(re.escape(s) for s in _SYMBOLS))
 
 
@@ -137,6 +144,18 @@ def say_quantities(text: str, flags: list[str]) -> str:
     text = _SYMBOL_FIRST.sub(lambda m: f"{m.group(2)}{m.group(3) or ''} {m.group(1)}", text)
     text = _QUANTITY.sub(_quantity, text)
     return _LONE_SYMBOL.sub(lambda m: f" {_SYMBOLS[m.group()]} ", text)
+
+
+def say_ordinal_units(text: str, flags: list[str]) -> str:
+    """Name the measure after an ordinal in the singular ("3. km" -> "3. Kilometer")."""
+    return _ORDINAL_UNIT.sub(_ordinal_unit, text)
+
+
+def _ordinal_unit(match: re.Match[str]) -> str:
+    """Return the ordinal as written and its unit's singular; keep a period that ends the text."""
+    unit = match.group(2)
+    final = "." if unit.endswith(".") and ends_text(match) else ""
+    return f"{match.group(1)}. {UNITS[unit].singular}{final}"
 
 
 def _quantity(match: re.Match[str]) -> str:

@@ -167,16 +167,20 @@ UNITS = [
 RANGES = [
     ("Es sind 10–12 Menschen.", "Es sind zehn bis zwölf Menschen."),
     ("Es sind 10 - 12 Menschen.", "Es sind zehn bis zwölf Menschen."),
+    # a span of a year and the next: "auf" over New Year (winter), "bis" otherwise (#14)
     (
         "Der Winter 2025/26 wird mild.",
-        "Der Winter zweitausendfünfundzwanzig sechsundzwanzig wird mild.",
+        "Der Winter zweitausendfünfundzwanzig auf sechsundzwanzig wird mild.",
     ),
-    ("Die Saison 2024/25 beginnt.", "Die Saison zweitausendvierundzwanzig fünfundzwanzig beginnt."),
+    (
+        "Die Saison 2024/25 beginnt.",
+        "Die Saison zweitausendvierundzwanzig bis fünfundzwanzig beginnt.",
+    ),
     (
         "Die Saison 2024/2025 beginnt.",
-        "Die Saison zweitausendvierundzwanzig zweitausendfünfundzwanzig beginnt.",
+        "Die Saison zweitausendvierundzwanzig bis zweitausendfünfundzwanzig beginnt.",
     ),
-    ("Im Winter 2009/10 war es kalt.", "Im Winter zweitausendneun zehn war es kalt."),
+    ("Im Winter 2009/10 war es kalt.", "Im Winter zweitausendneun auf zehn war es kalt."),
     (
         "Der Krieg 1939–1945.",
         "Der Krieg neunzehnhundertneununddreißig bis neunzehnhundertfünfundvierzig.",
@@ -335,7 +339,7 @@ PAUSES = [
     ("– Das ist gut.", "Das ist gut."),
     ("Das ist gut (sehr).", "Das ist gut, sehr."),
     ("Er sagte (leise), es sei gut.", "Er sagte, leise, es sei gut."),
-    ("Die Strecke Berlin–Hamburg.", "Die Strecke Berlin-Hamburg."),
+    ("Die Strecke Berlin–Hamburg.", "Die Strecke von Berlin nach Hamburg."),
     ("Der Ein-/Ausgang ist zu.", "Der Ein- und Ausgang ist zu."),
     ("Er sagte „völlig unnötig“ und »nein«.", "Er sagte völlig unnötig und nein."),
     ("Die Partei [sic] sagt.", "Die Partei, sic, sagt."),
@@ -364,7 +368,7 @@ SAMPLES = [
     (
         "Die Bundesnetzagentur rechnet für den Winter 2025/26 mit leicht sinkenden Gaspreisen.",
         "Die Bundesnetzagentur rechnet für den Winter zweitausendfünfundzwanzig "
-        "sechsundzwanzig mit leicht sinkenden Gaspreisen.",
+        "auf sechsundzwanzig mit leicht sinkenden Gaspreisen.",
     ),
     (
         "Die Speicher sind zu 92,5 % gefüllt, teilte Behördenchef Klaus Müller am Dienstag "

@@ -25,7 +25,21 @@ FLAGGED: list[tuple[str, str, tuple[str, ...]]] = [
     ("Das steht in Nr. und so.", "Das steht in Nr. und so.", ("Nr.",)),
     # Numbers the rules can only guess at.
     ("Version 3.11 ist da.", "Version drei Punkt elf ist da.", ("3.11",)),
-    ("Heft 12/2024 erscheint.", "Heft zwölf zweitausendvierundzwanzig erscheint.", ("12/2024",)),
+    # a month, or issue 10 of 2024? (#14; "Heft 12/2024" names the issue and is sure)
+    (
+        "Im Zeitraum 10/2024 stieg es.",
+        "Im Zeitraum Oktober zweitausendvierundzwanzig stieg es.",
+        ("10/2024",),
+    ),
+    # A weekday before a date with no preposition: the article is the adverbial "den".
+    (
+        "Die Sitzung findet Di., 3. März statt.",
+        "Die Sitzung findet Dienstag, den dritten März statt.",
+        ("Dienstag",),
+    ),
+    # A weekday abbreviation with no weekday around it; a dash between names, no context.
+    ("Mi. ist Ruhetag.", "Mittwoch ist Ruhetag.", ("Mi.",)),
+    ("Köln–Bonn kooperiert.", "Köln, Bonn kooperiert.", ("Köln–Bonn",)),
     # Several flags, in order, each once.
     ("EnWG, XYZ und EnWG.", "E N W G, X Y Z und E N W G.", ("EnWG", "XYZ")),
 ]
@@ -39,6 +53,9 @@ SURE = [
     "Der Winter 2025/26 mit 92,5 % und 20.000 kWh.",
     "Mehr auf www.tagesschau.de und tagesschau.de.",
     "Das ist. Im Herbst.",
+    "Am Di., 3. März fährt der ICE Köln–Berlin nicht.",
+    "Die Drucksache 21/1473 und der Winter 2024/25.",
+    "Ab Mo.–Fr. und Sa./So. nach dem 3. km.",
 ]
 
 

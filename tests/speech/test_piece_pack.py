@@ -130,3 +130,59 @@ def test_pack_is_deterministic() -> None:
 def test_max_chars_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_chars"):
         pack("Text", 0)
+
+
+# Packing sees normalized text: the numbers are words by now, so digits cannot mark them.
+WHOLE_PHRASES = [
+    (
+        "Nach Angaben der Bundesnetzagentur lag der Füllstand am vierten November bei "
+        "zweiundneunzig Komma fünf Prozent.",
+        ["am vierten November", "zweiundneunzig Komma fünf Prozent"],
+    ),
+    (
+        "Die Bundesnetzagentur rechnet für den Winter zweitausendfünfundzwanzig auf "
+        "sechsundzwanzig mit leicht sinkenden Gaspreisen.",
+        ["den Winter zweitausendfünfundzwanzig auf sechsundzwanzig"],
+    ),
+    (
+        "Die Lokführergewerkschaft G D L hat für Donnerstag einen vierundzwanzigstündigen "
+        "Warnstreik im Personenverkehr angekündigt.",
+        ["einen vierundzwanzigstündigen Warnstreik"],
+    ),
+    (
+        "Der Bundestag berät heute in zweiter Lesung über die Drucksache einundzwanzig Strich "
+        "vierzehnhundertdreiundsiebzig zum Ausbau der Schiene.",
+        ["die Drucksache einundzwanzig Strich vierzehnhundertdreiundsiebzig"],
+    ),
+    (
+        "Bereits im Winter zweitausendvierundzwanzig auf fünfundzwanzig waren auf der Strecke "
+        "mehr als eintausendzweihundertfünfzig Züge ausgefallen, allein am vierten November "
+        "sechsundachtzig.",
+        ["im Winter zweitausendvierundzwanzig auf fünfundzwanzig", "mehr als eintausend"],
+    ),
+    (
+        "Das Spiel in Dortmund beginnt am Samstag um achtzehn Uhr dreißig und wird von rund "
+        "achtzigtausend Menschen im Stadion erwartet.",
+        ["um achtzehn Uhr dreißig", "von rund achtzigtausend Menschen"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "phrases"), WHOLE_PHRASES, ids=range(len(WHOLE_PHRASES)))
+def test_dates_numbers_and_their_nouns_stay_in_one_piece(text: str, phrases: list[str]) -> None:
+    pieces = pack(text, 100)
+    assert len(pieces) > 1
+    for phrase in phrases:
+        assert any(phrase in piece for piece in pieces), (phrase, pieces)
+
+
+def test_a_piece_ends_after_a_number_before_a_preposition() -> None:
+    text = WHOLE_PHRASES[1][0]
+    assert pack(text, 100)[0].endswith("auf sechsundzwanzig")
+
+
+def test_the_limit_wins_when_nothing_else_fits() -> None:
+    text = "am vierten November " * 8
+    pieces = pack(text, 30)
+    assert all(0 < len(p) <= 30 for p in pieces)
+    assert " ".join(pieces).split() == text.split()

@@ -22,8 +22,13 @@ class Article(NamedTuple):
 
 
 def load(name: str) -> Article:
-    """Read a sample article: title line, then sections after their marker lines."""
-    lines = files("audionews").joinpath("samples", name).read_text(encoding="utf-8").splitlines()
+    """Read a bundled sample article."""
+    return parse(files("audionews").joinpath("samples", name).read_text(encoding="utf-8"))
+
+
+def parse(text: str) -> Article:
+    """Read an article: title line, then sections after their marker lines."""
+    lines = text.splitlines()
     parts: dict[str, list[str]] = {"summary": [], "body": [], "links": []}
     current = "links"
     for line in lines[1:]:
@@ -234,6 +239,8 @@ FRAGMENTS = [
     *'abc ABC .,;:!?…„“"»«()[]*_`~#>-–\n 0123456789%€°/@🎉',
     *("\n\n", "z. B.", "usw.", "3. Oktober", "https://x.de/a_b", "http://[t", "www.", "Dr."),
     *("**fett**", "[t](http://u.de)", "a@b.de", "<br>", "Wort" * 30),
+    *("Mo.", "Di.,", "So.", "Fr.", "am", "2025/26", "21/1473", "3/4", "/", "Strecke", "Köln"),
+    *("–Dortmund", "-Bonn", "zwischen", "3./4.", "Spiel", "km", "3. März", "dem", "Nr."),
 ]
 
 

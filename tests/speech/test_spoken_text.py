@@ -35,7 +35,7 @@ CASES: list[tuple[str, str]] = [
     ),
     (
         "Der Winter 2025/26 und Ein-/Ausgang.",
-        "Der Winter zweitausendfünfundzwanzig sechsundzwanzig und Ein- und Ausgang.",
+        "Der Winter zweitausendfünfundzwanzig auf sechsundzwanzig und Ein- und Ausgang.",
     ),
     ("Viel \u00a0 Raum\u00ad teilung\u200b hier  .", "Viel Raum teilung hier."),
     ("• Strom", "Strom"),
