@@ -7,7 +7,7 @@ cached entries are left alone while a render runs (it may be about to read an ol
 in the cache) or while a kept rendition has no record of its entries.
 
 A cache entry is every file of its key in the fan-out folder (`<key>.pcm`, `<key>.mp3` and any
-record kept beside it, such as its length and checksum): they go together.
+record kept beside it, such as a chunk's loudness `<key>.lvl`): they go together.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from ..render.storage import TEMP_PREFIX, Storage
 from ..render.transcripts import SIDECAR_FILES, SIDECAR_KINDS
 from . import usage as cache_usage
 from .needs import Needs, Policy, needed
-from .usage import KINDS as ENTRY_KINDS
+from .usage import entry_kind
 
 log = logging.getLogger(__name__)
 
@@ -157,18 +157,23 @@ def _prune_published(storage: Storage, needs: Needs, young: float, report: Repor
 
 
 def _prune_entries(storage: Storage, needs: Needs, young: float, report: Report) -> None:
-    wanted = {"segments": needs.segments, "chunks": needs.chunks}
+    wanted = needs.segments | needs.chunks
     for folder in _entries(storage.segments_dir):
         if not folder.is_dir(follow_symlinks=False):
             continue
-        groups: dict[tuple[str, str], list[os.DirEntry[str]]] = defaultdict(list)
+        groups: dict[str, list[os.DirEntry[str]]] = defaultdict(list)
+        kinds: dict[str, str] = {}
         for entry in _entries(Path(folder.path)):
-            parts = entry.name.split(".")
-            if entry.name.startswith(".") or len(parts) < 2 or parts[1] not in ENTRY_KINDS:
+            found = entry_kind(entry.name)
+            if found is None:
                 continue
-            groups[(parts[0], ENTRY_KINDS[parts[1]])].append(entry)
-        for (key, kind), files in groups.items():
-            if key in wanted[kind] or max(_mtime(f) for f in files) > young:
+            key, kind, main = found
+            groups[key].append(entry)
+            if main or key not in kinds:
+                kinds[key] = kind
+        for key, files in groups.items():
+            kind = kinds[key]
+            if key in wanted or max(_mtime(f) for f in files) > young:
                 report.kept_files[kind] += 1
                 continue
             report.removed_bytes[kind] += _remove([Path(f.path) for f in files], report.dry_run)

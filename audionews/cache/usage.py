@@ -7,6 +7,7 @@ for a minute (the dashboard and /metrics ask often; the size changes slowly).
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,9 +16,11 @@ from pathlib import Path
 from ..render.storage import TEMP_PREFIX, Storage
 
 MAX_AGE = 60.0
-# A cache entry is "<key>.<kind>[.<more>]": the kind is the first suffix; a record kept beside
-# an entry (e.g. its length and checksum) counts with the entry.
+# A cache entry is "<key>.<kind>": kind "pcm" a segment, "mp3" an MP3 chunk. Other files of a key
+# are records kept beside an entry (its loudness ".lvl", a checksum "<key>.pcm.…"): their bytes
+# count with the entry of that kind, or with the chunks when the suffix names none.
 KINDS = {"pcm": "segments", "mp3": "chunks"}
+KEY = re.compile(r"[0-9a-f]{8,128}")
 
 
 @dataclass(frozen=True)
@@ -36,14 +39,15 @@ class Usage:
         return {k: (self.files.get(k, 0), self.bytes.get(k, 0)) for k in kinds}
 
 
-def entry_kind(name: str) -> tuple[str, bool] | None:
-    """Return (kind, is the entry itself) for a file name in the cache, None for others."""
-    if name.startswith("."):
-        return None
-    parts = name.split(".")
-    if len(parts) < 2 or parts[1] not in KINDS:
-        return None
-    return KINDS[parts[1]], len(parts) == 2
+def entry_kind(name: str) -> tuple[str, str, bool] | None:
+    """Return (key, kind, is the entry itself) of a file in the cache; None for other files."""
+    key, dot, rest = name.partition(".")
+    if not dot or not KEY.fullmatch(key):
+        return None  # temporary files start with a dot
+    parts = rest.split(".")
+    if parts[0] in KINDS:
+        return key, KINDS[parts[0]], len(parts) == 1
+    return key, "chunks", False
 
 
 def measure(storage: Storage) -> Usage:
@@ -55,7 +59,7 @@ def measure(storage: Storage) -> Usage:
             found = entry_kind(entry.name)
             if found is None:
                 continue
-            kind, main = found
+            _key, kind, main = found
             size = _size(entry)
             sizes[kind] += size
             files[kind] += 1 if main else 0

@@ -130,12 +130,17 @@ def test_prune_keeps_what_is_live_and_removes_what_is_not(
         key for r in (second, old) for key in r.cache_keys["segments"]
     }
     assert shared and only_first and only_deleted
-    # A record kept beside an entry (length and checksum) goes with it, or stays with it.
+    # Records kept beside an entry (a checksum, a chunk's loudness) go with it or stay with it.
     gone_key, kept_key = sorted(only_deleted)[0], sorted(shared)[0]
-    for key in (gone_key, kept_key):
-        record = media / "segments" / key[:2] / f"{key}.pcm.rec"
-        record.write_text("length and checksum")
+    gone_chunk = sorted(set(deleted.cache_keys["chunks"]) - set(second.cache_keys["chunks"]))[0]
+    kept_chunk = second.cache_keys["chunks"][0]
+    for key, suffix in ((gone_key, ".pcm.rec"), (kept_key, ".pcm.rec"), (gone_chunk, ".lvl")):
+        record = media / "segments" / key[:2] / f"{key}{suffix}"
+        record.write_text("a record of the entry")
         os.utime(record, (0, 0))
+    kept_record = media / "segments" / kept_chunk[:2] / f"{kept_chunk}.lvl"
+    kept_record.write_text("loudness")
+    os.utime(kept_record, (0, 0))  # old: it stays because the current rendition needs it
     size_before = sum(p.stat().st_size for p in media.rglob("*") if p.is_file())
 
     report = prune(app)  # keep 30 days, grace 30 days: the defaults
@@ -150,7 +155,8 @@ def test_prune_keeps_what_is_live_and_removes_what_is_not(
     for key in only_first | only_deleted:
         assert entry_files(media, key) == [], key
     assert entry_files(media, kept_key)[-1].name.endswith(".pcm.rec")
-    assert not list((media / "segments" / gone_key[:2]).glob(f"{gone_key}.*"))
+    assert entry_files(media, gone_key) == [] and entry_files(media, gone_chunk) == []
+    assert kept_record.exists()
     assert (media / "daisy-2026-11-01.zip").exists()
     assert list(media.glob("cover-*.png"))  # covers are never the prune's
     size_after = sum(p.stat().st_size for p in media.rglob("*") if p.is_file())
