@@ -1,11 +1,10 @@
-"""The `audionews` command: serve, worker, import, render, editor and token management."""
+"""The `audionews` command: serve, worker, import, render, editors, tokens, cache and migrations."""
 
 from __future__ import annotations
 
 import os
 import re
 import sys
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -20,14 +19,13 @@ from werkzeug.security import generate_password_hash
 
 from . import catalog, cli_messages, config, create_app
 from .articles import ArticleError, ArticleInput, parse_file
+from .cli_progress import wait_for_jobs
 from .db import db
 from .jobs.queue import is_embedded
-from .models import ApiToken, Article, AuditEvent, Editor, Job, JobStatus, utcnow
+from .models import ApiToken, Article, AuditEvent, Editor, utcnow
 
 if TYPE_CHECKING:
     from workers.embedded import EmbeddedWorker
-
-DONE = {JobStatus.READY, JobStatus.FAILED, JobStatus.SUPERSEDED}
 
 cli_messages.install()  # click's own messages in German too: „Fehler: …“, never „Error: …“
 
@@ -328,7 +326,7 @@ def _after_queue(app: Flask, job_ids: list[int], wait: bool) -> None:
             click.echo("Die Aufträge warten auf `audionews serve` (eingebetteter Worker).")
         return
     with _embedded_worker(app):
-        failed = _wait(job_ids)
+        failed = wait_for_jobs(job_ids)
     if failed:
         raise click.ClickException(f"{failed} von {len(job_ids)} Aufträgen fehlgeschlagen.")
 
@@ -350,64 +348,6 @@ def _start_embedded(app: Flask, *, requeue_all: bool = False) -> EmbeddedWorker:
     from workers.embedded import start_embedded
 
     return start_embedded(app, requeue_all=requeue_all)
-
-
-def _wait(job_ids: list[int]) -> int:
-    """Poll the jobs until all ended; show progress; return how many failed."""
-    show_bar = sys.stdout.isatty()
-    total_jobs = len(job_ids)
-    bar: Any = (
-        click.progressbar(length=100, label="Vertonen", show_percent=True) if show_bar else _NoBar()
-    )
-    started = time.monotonic()
-    hinted = False
-    with bar:
-        shown = 0
-        while True:
-            db.session.expire_all()
-            jobs = db.session.scalars(select(Job).where(Job.id.in_(job_ids))).all()
-            percent = sum(_percent(job) for job in jobs) // max(total_jobs, 1)
-            if percent > shown:
-                bar.update(percent - shown)
-                shown = percent
-            if all(job.status in DONE for job in jobs):
-                break
-            if not hinted and time.monotonic() - started > 20:
-                if all(job.status == JobStatus.QUEUED for job in jobs):
-                    click.echo(
-                        "\nNoch hat kein Worker einen Auftrag angenommen – läuft "
-                        "`audionews worker`?",
-                        err=True,
-                    )
-                hinted = True
-            time.sleep(0.2)
-    failed = 0
-    for job in jobs:
-        if job.status == JobStatus.FAILED:
-            failed += 1
-            click.echo(f"{job.article.slug}: fehlgeschlagen – {job.error}", err=True)
-        elif job.status == JobStatus.READY:
-            click.echo(f"{job.article.slug}: fertig ({job.engine})")
-    return failed
-
-
-def _percent(job: Job) -> int:
-    if job.status in DONE:
-        return 100
-    if job.total:
-        return min(99, 100 * job.done // job.total)
-    return 0
-
-
-class _NoBar:
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-    def update(self, _n: int) -> None:
-        return None
 
 
 def main() -> None:

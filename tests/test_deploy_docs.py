@@ -8,11 +8,13 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
 from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect
 
 from audionews.cli import cli
+from audionews.metrics import RENDERS, Metrics
 from audionews.schema import alembic_config
 from tests.conftest import base_settings, worker_env
 from tests.services import free_port, wait_http
@@ -24,7 +26,10 @@ CONFIG = ROOT / "docs" / "gunicorn.conf.py"
 def test_the_documented_gunicorn_configuration_serves(tmp_path: Path) -> None:
     assert f"docs/{CONFIG.name}" in (ROOT / "docs" / "deploy.md").read_text("utf-8")
     port = free_port()
-    env = worker_env(base_settings(tmp_path))
+    settings = base_settings(tmp_path)
+    # What a render in another process counted: every gunicorn worker must show it.
+    Metrics.for_settings(settings).inc(RENDERS, 5, outcome="ready")
+    env = worker_env(settings)
     env |= {"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2"}
     log = (tmp_path / "gunicorn.log").open("wb")
     proc = subprocess.Popen(
@@ -37,9 +42,11 @@ def test_the_documented_gunicorn_configuration_serves(tmp_path: Path) -> None:
     try:
         wait_http(port, proc, "/healthz")
         for path in ("/readyz", "/", "/feed.xml", "/metrics"):
-            for _ in range(4):  # likely both workers
+            for _ in range(6):  # both workers, most likely
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
                     assert r.status == 200, path
+                    if path == "/metrics":
+                        assert b'audionews_renders_total{outcome="ready"} 5.0' in r.read()
     finally:
         proc.terminate()
         proc.wait(30)
@@ -47,7 +54,9 @@ def test_the_documented_gunicorn_configuration_serves(tmp_path: Path) -> None:
     assert "Traceback" not in (tmp_path / "gunicorn.log").read_text(errors="replace")
 
 
-def test_migrate_brings_an_older_database_up_to_date(tmp_path: Path, monkeypatch) -> None:
+def test_migrate_brings_an_older_database_up_to_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
     with engine.begin() as connection:

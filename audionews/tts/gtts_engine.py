@@ -152,9 +152,17 @@ class GTTSEngine:
             mp3 = self._fetch(text)
         else:
             asked = time.monotonic()
-            with self.budget.slot():
-                self.metrics.inc(metrics.GTTS_WAIT, time.monotonic() - asked)
-                mp3 = self._fetch(text)
+            waited: float | None = None
+            try:
+                with self.budget.slot():
+                    waited = time.monotonic() - asked
+                    mp3 = self._fetch(text)
+            finally:
+                # Counted once the slot is given back; a refused slot (a long pause) waited all
+                # the time it was asked for.
+                if waited is None:
+                    waited = time.monotonic() - asked
+                self.metrics.inc(metrics.GTTS_WAIT, waited)
         if mp3 is not None:
             self.metrics.inc(metrics.GTTS_RESPONSES, status="200")
         return mp3
