@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .articles import ArticleError, ArticleInput, slugify
 from .db import db
+from .jobs import day_job
 from .jobs.queue import send_render
 from .models import Article, Job, JobStatus, utcnow
 
@@ -106,6 +107,7 @@ def _save_once(
         # Publishing needs no new audio: no new revision, no render.
         article.set_published(data.published)
         article.updated_at = utcnow()
+        day_job.mark_article(article)
         changed = True
     if changed:
         article.updated_by = actor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
@@ -254,3 +254,53 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(300), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class NewsDay(db.Model):  # type: ignore[name-defined]
+    """A news day whose products (the daily briefing, …) are kept current by `jobs.day_job`.
+
+    `changed` counts the changes that touched the day (a render finished, an article was
+    published, withdrawn or deleted, editors set an order); `built` is the count the last
+    finished build covered, so the day is dirty while `changed > built`. `building_since` is
+    the lease of a running build.
+    """
+
+    __tablename__ = "news_day"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    changed: Mapped[int] = mapped_column(default=0)
+    built: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    building_since: Mapped[datetime | None] = mapped_column(default=None)
+    attempted_at: Mapped[datetime | None] = mapped_column(default=None)  # last build started
+    built_at: Mapped[datetime | None] = mapped_column(default=None)
+    error: Mapped[str] = mapped_column(Text, default="")
+    # Article ids in the order editors set for the briefing; None: newest first.
+    article_order: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+
+
+class Briefing(db.Model):  # type: ignore[name-defined]
+    """One build of a day's briefing; the newest row of a day is the one listeners get."""
+
+    __tablename__ = "briefing"
+    __table_args__ = (Index("ix_briefing_day", "day", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    key: Mapped[str] = mapped_column(String(64))  # what it was built from (render.briefing)
+    title: Mapped[str] = mapped_column(String(300))
+    files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # kind -> media name
+    size: Mapped[int] = mapped_column(default=0)
+    duration: Mapped[float] = mapped_column(default=0.0)
+    # {"article": id or None, "slug", "title", "start", "end"}: opening, articles, closing.
+    chapters: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    engine: Mapped[str] = mapped_column(String(40), default="")
+    synthesized: Mapped[int] = mapped_column(default=0)
+    encoded: Mapped[int] = mapped_column(default=0)
+    # Its cached entries (opening, closing, silences, converted articles), as in Rendition.
+    cache_keys: Mapped[dict[str, list[str]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When a newer build of the day replaced it; its files go a while later (day_job).
+    superseded_at: Mapped[datetime | None] = mapped_column(default=None)

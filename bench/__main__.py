@@ -20,6 +20,7 @@ from typing import Any
 from . import (
     OUT,
     Row,
+    briefing,
     cache_growth,
     feeds,
     fmt,
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     gtts_client.NAME: gtts_client.run,
     memory.NAME: memory.run,
     feeds.NAME: feeds.run,
+    briefing.NAME: briefing.run,
     workers.NAME: workers.run,
     cache_growth.NAME: cache_growth.run,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -13,8 +14,8 @@ from sqlalchemy.exc import OperationalError
 
 from audionews.cache import daily as cache_daily
 from audionews.db import db
-from audionews.jobs import render_job, sweeper
-from audionews.jobs.queue import RENDER_TASK
+from audionews.jobs import day_job, render_job, sweeper
+from audionews.jobs.queue import DAY_TASK, RENDER_TASK
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,20 @@ def render_article(self: Task, article_id: int, revision: int, job_id: int | Non
     """Render one article revision (idempotent: a finished revision is not rendered again)."""
     may_retry = self.request.retries < MAX_RETRIES
     return render_job.run_render(article_id, revision, job_id, may_retry=may_retry)
+
+
+@shared_task(
+    name=DAY_TASK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def build_day(day: str) -> str:
+    """Build the products of one news day (the briefing, …) if it changed; idempotent."""
+    return day_job.build_day(dt.date.fromisoformat(day))
 
 
 class Sweeper:
@@ -71,6 +86,11 @@ class Sweeper:
                     sweeper.sweep()
             except Exception:  # keep sweeping; one bad round must not end the loop
                 log.exception("sweep failed")
+            try:
+                with self.app.app_context():
+                    day_job.sweep()
+            except Exception:
+                log.exception("sweep of the news days failed")
             if self.stop.wait(interval):
                 return
 

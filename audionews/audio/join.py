@@ -84,6 +84,22 @@ def is_chunk(path: Path) -> bool:
     return len(body) == head.size and fastcrc.crc16.arc(body) == head.crc
 
 
+@dataclass(frozen=True)
+class Span:
+    """A run of whole MP3 frames in a file: a chunk's, or a stretch of a joined MP3 we made."""
+
+    path: Path
+    offset: int  # the byte where the frames start
+    size: int  # bytes of frames
+    frames: int
+
+
+def chunk_span(path: Path) -> Span:
+    """Return the frames of chunk file `path` (OSError, ValueError)."""
+    head = read_head(path)
+    return Span(Path(path), HEAD_SIZE, head.size, head.frames)
+
+
 def write_joined(
     path: Path, chunks: Sequence[Path], *, rate: int, bitrate_kbps: int, samples: int
 ) -> None:
@@ -92,11 +108,22 @@ def write_joined(
     `samples` is the playing length: the file ends that many samples after the start of the
     first chunk's PCM, and the padding in the LAME tag drops the rest.
     """
-    if not chunks:
+    spans = [chunk_span(chunk) for chunk in chunks]
+    write_spans(path, spans, rate=rate, bitrate_kbps=bitrate_kbps, samples=samples)
+
+
+def write_spans(
+    path: Path, spans: Sequence[Span], *, rate: int, bitrate_kbps: int, samples: int
+) -> None:
+    """Write the frames of `spans`, in order, as one MP3 file at `path` (no ID3 tag yet).
+
+    Every span must start where LAME started a stream (a chunk, or a joined file's first
+    frame or a chunk boundary inside it) and be at this rate and bit rate; see `write_joined`.
+    """
+    if not spans:
         raise ValueError("no chunks to join")
-    heads = [read_head(chunk) for chunk in chunks]
-    audio_bytes = sum(head.size for head in heads)
-    frames = sum(head.frames for head in heads)
+    audio_bytes = sum(span.size for span in spans)
+    frames = sum(span.frames for span in spans)
     padding = frames * samples_per_frame(rate) - ENCODER_DELAY - samples
     template = info_template(rate, bitrate_kbps)
 
@@ -108,11 +135,15 @@ def write_joined(
     crc = 0
     with open(path, "wb") as out:
         out.write(info(0))
-        for chunk in chunks:
-            with open(chunk, "rb") as handle:
-                handle.seek(HEAD_SIZE)
-                while block := handle.read(_COPY_BLOCK):
+        for span in spans:
+            with open(span.path, "rb") as handle:
+                handle.seek(span.offset)
+                left = span.size
+                while left and (block := handle.read(min(_COPY_BLOCK, left))):
                     crc = fastcrc.crc16.arc(block, crc)
                     out.write(block)
+                    left -= len(block)
+            if left:
+                raise ValueError(f"{span.path} ends {left} bytes before its frames do")
         out.seek(0)
         out.write(info(crc))

@@ -117,6 +117,7 @@ class InfoTag:
     delay: int  # encoder delay in samples
     padding: int  # samples after the end of the audio, decoder delay included
     samples_per_frame: int
+    music_crc: int = 0  # CRC-16 of the audio frames after the Info frame
 
     @property
     def samples(self) -> int:
@@ -152,7 +153,8 @@ def read_info(frame: bytes) -> InfoTag | None:
         return None
     (frames,) = struct.unpack_from(">I", frame, 4 + header.side_info + 8)
     delay, padding = _unpack_delay(frame[lame + _LAME_DELAY : lame + _LAME_DELAY + 3])
-    return InfoTag(frames, delay, padding, header.samples)
+    (music_crc,) = struct.unpack_from(">H", frame, lame + _LAME_MUSIC_CRC)
+    return InfoTag(frames, delay, padding, header.samples, music_crc)
 
 
 def info_frame(

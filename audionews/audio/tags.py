@@ -10,6 +10,7 @@ from typing import Any
 
 from mutagen import MutagenError
 from mutagen.id3 import (
+    APIC,
     CHAP,
     COMM,
     CTOC,
@@ -23,6 +24,7 @@ from mutagen.id3 import (
     CTOCFlags,
     Encoding,
     ID3NoHeaderError,
+    PictureType,
 )
 from mutagen.mp3 import MP3
 
@@ -43,11 +45,15 @@ def write_tags(
     language: str = "deu",
     publisher: str | None = None,
     comment: str | None = None,
+    cover: bytes | None = None,
+    cover_mime: str = "image/png",
 ) -> None:
     """Set title, artist, album, date, language, publisher and comment on an MP3 file.
 
-    Other frames already in the file (chapters, cover art) are kept. `language` is an
-    ISO 639-2 code. Tag files before `Storage.publish`: published files are immutable.
+    `cover` (image bytes) becomes the front cover (APIC) that podcast apps and players show;
+    without it, cover art already in the file stays, as do the other frames (chapters).
+    `language` is an ISO 639-2 code. Tag files before `Storage.publish`: published files are
+    immutable.
     """
     if len(language) != 3:
         raise ValueError(f"language must be an ISO 639-2 code like 'deu': {language!r}")
@@ -66,6 +72,17 @@ def write_tags(
     tags.delall("COMM")
     if comment:
         tags.add(COMM(encoding=_UTF8, lang=language, desc="", text=comment))
+    if cover:
+        tags.delall("APIC")
+        tags.add(
+            APIC(
+                encoding=_UTF8,
+                mime=cover_mime,
+                type=PictureType.COVER_FRONT,
+                desc="Cover",
+                data=cover,
+            )
+        )
     # v1=0: ID3v1 is Latin-1 only and would mangle German text; v2.4 stores UTF-8.
     tags.save(path, v2_version=4, v1=0)
 

@@ -2,9 +2,8 @@
 
 Each kind of output that is built from cached entries names what it was made of, and a provider
 here turns those records into `Needs`. Renditions record their segment and chunk keys in
-`Rendition.cache_keys`; a later kind of output (the daily briefing reusing the summaries'
-chunks) records its own and adds a provider with `register`. The prune deletes only what no
-provider needs.
+`Rendition.cache_keys`, daily briefings in `Briefing.cache_keys`; another kind of output records
+its own and adds a provider with `register`. The prune deletes only what no provider needs.
 
 The policy for renditions:
 - the current rendition of every article (what pages and feeds serve): its files and entries;
@@ -24,7 +23,7 @@ from itertools import groupby
 from sqlalchemy import select
 
 from ..db import db
-from ..models import Rendition, utcnow
+from ..models import Briefing, Rendition, utcnow
 
 
 @dataclass(frozen=True)
@@ -110,4 +109,27 @@ def rendition_needs(policy: Policy) -> Needs:
                 continue
             needs.segments.update(keys["segments"])
             needs.chunks.update(keys["chunks"])
+    return needs
+
+
+@register
+def briefing_needs(policy: Policy) -> Needs:
+    """Return the cached entries of the briefings that are live and from the last `keep_days`.
+
+    A briefing's own files are the briefing job's to remove (it replaces them itself), and an
+    article's part of it is that article's episode (kept with its rendition). Its cached entries
+    (opening, closing, silences, converted articles) only make a rebuild cheap: a rebuild of an
+    older day makes missing ones again, so a briefing without a record blocks nothing.
+    """
+    rows = db.session.execute(
+        select(Briefing.files, Briefing.cache_keys).where(
+            Briefing.superseded_at.is_(None), Briefing.created_at >= policy.keep_after
+        )
+    ).all()
+    needs = Needs()
+    for row in rows:
+        needs.files.update((row.files or {}).values())
+        keys = row.cache_keys or {}
+        needs.segments.update(keys.get("segments", ()))
+        needs.chunks.update(keys.get("chunks", ()))
     return needs

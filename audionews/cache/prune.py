@@ -4,7 +4,8 @@ What stays is decided by `cache.needs` (current renditions, recent ones, superse
 for a grace period). Besides that, nothing modified in the last `min_age` seconds is removed: a
 render that is running writes segments, chunks and files before its rendition row exists. And
 cached entries are left alone while a render runs (it may be about to read an old entry it found
-in the cache) or while a kept rendition has no record of its entries.
+in the cache), while a day's briefing is being built, or while a kept rendition has no record of
+its entries.
 
 A cache entry is every file of its key in the fan-out folder (`<key>.pcm`, `<key>.mp3` and any
 record kept beside it, such as a chunk's loudness `<key>.lvl`): they go together.
@@ -26,7 +27,7 @@ from sqlalchemy import func, select
 
 from .. import metrics
 from ..db import db
-from ..models import Job, JobStatus, utcnow
+from ..models import Job, JobStatus, NewsDay, utcnow
 from ..render.renderer import KINDS
 from ..render.storage import TEMP_PREFIX, Storage
 from ..render.transcripts import SIDECAR_FILES, SIDECAR_KINDS
@@ -135,6 +136,11 @@ def _why_not_the_cache(needs: Needs, stale_seconds: float) -> str:
         .select_from(Job)
         .where(Job.status == JobStatus.RENDERING, Job.updated_at > since)
     )
+    building = db.session.scalar(
+        select(func.count()).select_from(NewsDay).where(NewsDay.building_since > since)
+    )
+    if building:
+        return "Gerade entsteht eine Sendung des Tages; bitte später erneut."
     if running == 1:
         return "Gerade läuft eine Vertonung; bitte später erneut."
     if running:

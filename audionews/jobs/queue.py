@@ -1,4 +1,4 @@
-"""Celery bound to the Flask app, and sending render jobs by task name.
+"""Celery bound to the Flask app, and sending render and day jobs by task name.
 
 The web side never imports `workers`: it only knows the task's name.
 """
@@ -6,6 +6,7 @@ The web side never imports `workers`: it only knows the task's name.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from celery import Celery, Task
 from flask import Flask, current_app
 
 RENDER_TASK = "audionews.render_article"
+DAY_TASK = "audionews.build_day"
 EMBEDDED_BROKER = "filesystem://"
 
 log = logging.getLogger(__name__)
@@ -75,5 +77,16 @@ def send_render(article_id: int, revision: int, job_id: int) -> bool:
         celery_app.send_task(RENDER_TASK, args=[article_id, revision, job_id])
     except Exception as exc:  # kombu raises many kinds; the DB row keeps the job alive
         log.warning("could not queue job %s: %s (the sweeper will retry)", job_id, exc)
+        return False
+    return True
+
+
+def send_day(day: date) -> bool:
+    """Queue the build of a news day's products; False (the sweeper retries) if the broker fails."""
+    celery_app: Celery = current_app.extensions["celery"]
+    try:
+        celery_app.send_task(DAY_TASK, args=[day.isoformat()])
+    except Exception as exc:  # as send_render: the news_day row keeps the day dirty
+        log.warning("could not queue the build of %s: %s (the sweeper will retry)", day, exc)
         return False
     return True

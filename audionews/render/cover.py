@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
@@ -20,6 +22,9 @@ TEXT = (255, 255, 255)
 _EXTENSION = "audionews.cover"
 _lock = threading.Lock()
 _drawn: dict[str, bytes] = {}  # title -> PNG: drawing takes most of a second
+# The cover inside every MP3 (ID3 APIC): small, since each file carries a copy (~17 kB).
+EMBEDDED_SIZE = 600
+_embedded: dict[str, bytes] = {}
 
 
 # Fonts with German letters; Pillow's bundled font (the fallback) has no umlauts.
@@ -95,3 +100,18 @@ def default_cover_name() -> str:
             name = storage.write_bytes(_drawn[title], "cover", "png")
             cache[title] = name
     return name
+
+
+def embedded_cover(settings: Mapping[str, Any]) -> bytes | None:
+    """Return the PNG every MP3 carries as its front cover (ID3 APIC), drawn once per process.
+
+    None when AUDIONEWS_PODCAST_IMAGE names a picture elsewhere: renders never fetch URLs, and a
+    generated cover beside another one in the feed would confuse listeners.
+    """
+    if settings["PODCAST_IMAGE"]:
+        return None
+    title = settings["PODCAST_TITLE"] or "audionews"
+    with _lock:
+        if title not in _embedded:
+            _embedded[title] = render_cover(title, size=EMBEDDED_SIZE)
+        return _embedded[title]

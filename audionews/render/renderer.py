@@ -94,6 +94,7 @@ class Renderer:
         album: str = "audionews",
         pauses: Pauses = DEFAULT_PAUSES,
         target_lufs: float = TARGET_LUFS,
+        cover: bytes | None = None,
     ) -> None:
         self.storage = storage
         self.chain = chain
@@ -102,6 +103,7 @@ class Renderer:
         self.album = album
         self.pauses = pauses
         self.target_lufs = target_lufs
+        self.cover = cover  # PNG for every file's ID3 front cover (APIC); None: none
 
     def render(self, item: RenderInput, progress: Progress | None = None) -> RenderOutput:
         """Render `item` with the first engine that works and publish its files."""
@@ -127,6 +129,18 @@ class Renderer:
         )
         self._assemble(item, script, keys, engine.sample_rate, output)
         return output
+
+    def speak(self, script: list[Segment], what: str) -> tuple[Engine, list[str], int]:
+        """Cache the audio of every segment of `script` with the first engine that works.
+
+        Return that engine, the segments' cache keys and how many were synthesized; `what`
+        ends the German error ("Keine Sprachausgabe <what> (…)"). The daily briefing's
+        opening and closing are spoken this way.
+        """
+        engine, (keys, synthesized) = self._with_first_engine(
+            lambda engine: self._synthesize(engine, script, None), what
+        )
+        return engine, keys, synthesized
 
     def _with_first_engine(self, work: Callable[[Engine], T], what: str) -> tuple[Engine, T]:
         """Run `work` with the chain's engines in turn; return the first that succeeds.
@@ -302,6 +316,7 @@ class Renderer:
                     date=item.date,
                     language="deu",
                     publisher=self.artist,
+                    cover=self.cover,
                 )
                 output.durations[kind] = round(mp3_duration(temp), 3)
                 if kind in SIDECAR_KINDS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.http import parse_range_header
 
 from ..render.storage import Storage
 
@@ -55,9 +56,18 @@ def get(name: str) -> Response:
     # Content-named files never change: clients and proxies may keep them for a year.
     # Flask sends the bytes as they are (no gzip): Range offsets must address the file.
     try:
-        response = send_file(
-            path, mimetype=media_type(name), conditional=True, etag=True, max_age=YEAR
-        )
+        if _ignores_range():
+            response = send_file(
+                path, mimetype=media_type(name), conditional=False, etag=True, max_age=YEAR
+            )
+            environ = {k: v for k, v in request.environ.items() if k != "HTTP_RANGE"}
+            response.make_conditional(
+                environ, accept_ranges=True, complete_length=path.stat().st_size
+            )
+        else:
+            response = send_file(
+                path, mimetype=media_type(name), conditional=True, etag=True, max_age=YEAR
+            )
     except RequestedRangeNotSatisfiable:
         # The error page would drop the Content-Range that tells the client the real length.
         response = current_app.response_class(
@@ -71,6 +81,20 @@ def get(name: str) -> Response:
     # Web players on other sites fetch transcripts and chapters: everything here is public.
     response.headers.update(CORS_HEADERS)
     return response
+
+
+def _ignores_range() -> bool:
+    """Return whether the Range header is one to answer with the whole file (200).
+
+    Werkzeug serves one byte range; for several ranges, a unit other than bytes or a header it
+    cannot read it answers 416, which players take for a broken file. RFC 9110 lets a server
+    ignore Range, so those get the whole file; one range past the end still gets 416.
+    """
+    header = request.headers.get("Range")
+    if header is None:
+        return False
+    parsed = parse_range_header(header)
+    return parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1
 
 
 def _preflight() -> Response:

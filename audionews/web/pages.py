@@ -12,6 +12,7 @@ from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
 from ..db import db
+from ..jobs import briefing_job
 from ..models import Article, Rendition
 from ..render.transcripts import CHAPTER_TITLES
 from ..speech import strip_markdown
@@ -67,7 +68,7 @@ def _listed() -> list[tuple[Article, Rendition]]:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", items=_listed())
+    return render_template("index.html", items=_listed(), briefing=briefing_job.home())
 
 
 @bp.get("/artikel/<slug>")

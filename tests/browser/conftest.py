@@ -14,8 +14,9 @@ from werkzeug.serving import make_server
 
 from audionews import catalog, create_app
 from audionews.articles import parse_json, parse_text
+from audionews.days import today
 from audionews.db import db
-from audionews.jobs import render_job
+from audionews.jobs import day_job, render_job
 from audionews.models import Article
 from audionews.tts.breaker import breaker_for
 from tests.conftest import base_settings
@@ -93,6 +94,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with app.test_request_context():
         hostile = _render(parse_json(HOSTILE))
         sample = _render(parse_text(sample_text("bahnstreik.txt")))  # newest: first on the list
+        # The day's briefing, as the day job builds it after the renders.
+        assert day_job.build_day(today(app.config["AUDIONEWS"])) == day_job.BUILT
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -17,6 +17,8 @@ PAGES = [
     "/redaktion/aussprache",
     "/redaktion/tokens",
     "/redaktion/protokoll",
+    "/redaktion/nachrichten-des-tages",
+    "/redaktion/nachrichten-des-tages?tag=gestern",  # with an error
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,11 +12,11 @@ import pytest
 import redis
 from flask import Flask
 from mutagen.mp3 import MP3
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from audionews import create_app
 from audionews.db import db
-from audionews.models import Job, utcnow
+from audionews.models import Briefing, Job, utcnow
 from tests.conftest import WorkerProcess, base_settings, make_token
 from tests.helpers import SHORT_ARTICLE, wait_status
 
@@ -94,3 +95,58 @@ def test_sweeper_renders_a_job_whose_message_was_lost(
     finally:
         proc.stop()
     assert body["status"] == "ready", body
+
+
+def _briefing_rows(app: Flask) -> list[Briefing]:
+    with app.app_context():
+        rows = list(db.session.scalars(select(Briefing).order_by(Briefing.id)))
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def _wait_briefing(app: Flask, done: Any, timeout: float = 120) -> Briefing:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = [row for row in _briefing_rows(app) if row.superseded_at is None]
+        if rows and done(rows[-1]):
+            return rows[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"no such briefing: {_briefing_rows(app)}")
+
+
+def test_a_render_finishing_on_the_worker_rebuilds_the_briefing(
+    queue_app: Flask, worker: WorkerProcess
+) -> None:
+    client = queue_app.test_client()
+    auth = {"Authorization": f"Bearer {make_token(queue_app)}"}
+    # Five at once: the worker builds the day's briefing once, after the last render.
+    slugs = []
+    for number in range(5):
+        data = SHORT_ARTICLE | {"title": f"Meldung {number}", "summary": f"Satz {number}."}
+        res = client.post("/api/v1/articles", json=data, headers=auth)
+        assert res.status_code == 201
+        slugs.append(res.get_json()["slug"])
+    for slug in slugs:
+        assert wait_status(client, slug, {"ready", "failed"}, timeout=120)["status"] == "ready"
+    first = _wait_briefing(queue_app, lambda row: len(row.chapters) == 7)
+    assert [c["slug"] for c in first.chapters[1:-1]] == slugs[::-1]
+    time.sleep(2)  # any further build would show up by now
+    assert len(_briefing_rows(queue_app)) == 1
+    feed = client.get("/feed/briefing.xml").get_data(as_text=True)
+    assert first.files["audio"] in feed
+
+    # One article changes: its render ends on the worker, and the briefing follows.
+    changed = SHORT_ARTICLE | {"title": "Meldung 2", "summary": "Ganz neu gesagt."}
+    assert client.put(f"/api/v1/articles/{slugs[2]}", json=changed, headers=auth).status_code == 200
+    second = _wait_briefing(queue_app, lambda row: row.id != first.id)
+    assert second.files["audio"] != first.files["audio"] and second.synthesized == 0
+    vtt = (
+        Path(queue_app.config["AUDIONEWS"]["MEDIA_DIR"]) / second.files["transcript_vtt"]
+    ).read_text()
+    assert "Ganz neu gesagt." in vtt and "Satz 2." not in vtt
+    # Withdrawn through the API: gone from the briefing.
+    hidden = changed | {"published": False}
+    assert client.put(f"/api/v1/articles/{slugs[2]}", json=hidden, headers=auth).status_code == 200
+    third = _wait_briefing(queue_app, lambda row: len(row.chapters) == 6)
+    assert slugs[2] not in [c["slug"] for c in third.chapters]

@@ -1,10 +1,12 @@
 """Podcast feeds as podcast apps see them: feedparser, podcastparser, every tag checked with lxml.
 
-The module's `site` renders real articles with espeak once; the tests read its feeds and files.
+The module's `site` renders real articles with espeak once and builds their day's briefing;
+the tests read its three feeds and their files.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import time
@@ -15,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import feedparser
 import podcastparser
@@ -22,17 +25,21 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree, html
+from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from PIL import Image
+from sqlalchemy import select
 
 from audionews import catalog, config, create_app
 from audionews.articles import parse_json
 from audionews.audio.tags import read_chapters
+from audionews.days import news_day
 from audionews.db import db
-from audionews.jobs import render_job
-from audionews.models import Article, Rendition
+from audionews.jobs import day_job, render_job
+from audionews.models import Article, Briefing, Rendition
+from audionews.render.briefing_text import briefing_title
 from audionews.tts.breaker import breaker_for
-from audionews.web import feeds
+from audionews.web import briefing_feed, feeds
 from tests.conftest import base_settings
 from tests.helpers import SHORT_ARTICLE
 from tests.render.test_transcripts import parse_vtt
@@ -43,7 +50,8 @@ NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
 }
-FEEDS = {"/feed.xml": "episode", "/feed/kurz.xml": "summary"}
+FEEDS = {"/feed.xml": "episode", "/feed/kurz.xml": "summary", "/feed/briefing.xml": "briefing"}
+ARTICLE_FEEDS = {path: kind for path, kind in FEEDS.items() if kind != "briefing"}
 LONG_SENTENCE = (
     "Die Tarifparteien verhandeln seit Wochen über Löhne, Arbeitszeiten und Zulagen, und ein "
     "Ende ist nach Angaben beider Seiten nicht in Sicht."
@@ -91,6 +99,19 @@ class Site:
     client: FlaskClient
     media: Path
     articles: dict[str, dict[str, Any]]  # slug -> guid, files, durations, chapters
+    briefing: dict[str, Any]  # day, files, size, duration, chapters
+
+    def episodes(self, kind: str) -> dict[str, dict[str, Any]]:
+        """Return what each item of the feed of `kind` should be: guid -> files and more."""
+        if kind == "briefing":
+            entry = self.briefing
+            return {briefing_feed.guid(entry["day"]): entry | {"kind": "audio"}}
+        suffix = "" if kind == "episode" else ":kurz"
+        return {
+            a["guid"] + suffix: a | {"kind": kind, "size": None}
+            for a in self.articles.values()
+            if a["published"]
+        }
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +144,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 "files": dict(rendition.files),
                 "durations": dict(rendition.durations),
                 "chapters": dict(rendition.chapters),
+                "published_at": article.published_at,
             }
-    yield Site(app, app.test_client(), tmp / "media", articles)
+        day = news_day(article.published_at or article.created_at, app.config["AUDIONEWS"])
+        assert day_job.build_day(day) == day_job.BUILT
+        row = db.session.scalar(select(Briefing))
+        assert row is not None
+        briefing = {
+            "day": row.day,
+            "files": dict(row.files),
+            "size": row.size,
+            "durations": {"audio": row.duration},
+            "chapters": list(row.chapters),
+        }
+    yield Site(app, app.test_client(), tmp / "media", articles, briefing)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -141,23 +174,25 @@ def test_both_podcast_parsers_see_the_same_episodes(site: Site) -> None:
         parsed = feedparser.parse(data)
         assert not parsed.bozo, parsed.get("bozo_exception")
         gpodder = podcastparser.parse("http://localhost" + path, io.BytesIO(data))
-        assert len(parsed.entries) == len(gpodder["episodes"]) == len(published) == 2
-        # Newest first: the second article was created last.
-        assert [e.link.rsplit("/", 1)[1] for e in parsed.entries] == published[::-1]
+        expected = site.episodes(kind)
+        assert len(parsed.entries) == len(gpodder["episodes"]) == len(expected)
+        if kind != "briefing":
+            # Newest first: the second article was published last.
+            assert len(expected) == 2
+            assert [e.link.rsplit("/", 1)[1] for e in parsed.entries] == published[::-1]
         for entry, episode in zip(parsed.entries, gpodder["episodes"], strict=True):
-            slug = entry.link.rsplit("/", 1)[1]
-            article = site.articles[slug]
-            guid = article["guid"] + ("" if kind == "episode" else ":kurz")
-            assert entry.id == episode["guid"] == guid
+            assert entry.id == episode["guid"]
+            wanted = expected[entry.id]
             assert entry.guidislink is False
             (enclosure,) = entry.enclosures
             (gp_enclosure,) = episode["enclosures"]
             assert enclosure.href == gp_enclosure["url"]
-            assert local(enclosure.href) == f"/media/{article['files'][kind]}"
-            size = (site.media / article["files"][kind]).stat().st_size
+            name = wanted["files"][wanted["kind"]]
+            assert local(enclosure.href) == f"/media/{name}"
+            size = (site.media / name).stat().st_size
             assert int(enclosure.length) == gp_enclosure["file_size"] == size
             assert enclosure.type == gp_enclosure["mime_type"] == "audio/mpeg"
-            assert episode["total_time"] == round(article["durations"][kind])
+            assert episode["total_time"] == round(wanted["durations"][wanted["kind"]])
             assert episode["title"] == entry.title
         assert parsed.feed.language == "de"
         assert gpodder["cover_url"] == parsed.feed.image.href
@@ -198,27 +233,42 @@ def test_channel_has_every_tag_apple_and_podcast_index_want(site: Site) -> None:
         locked = one(channel, "podcast:locked")
         assert locked.text == "yes" and locked.get("owner") == "podcast@example.org"
         parsedate_to_datetime(one(channel, "lastBuildDate").text or "")
+        frequency = one(channel, "podcast:updateFrequency")
+        assert frequency.get("rrule") == "FREQ=DAILY" and frequency.text
+        # The podroll points at the other two feeds, by their podcast:guid and URL.
+        remote = one(channel, "podcast:podroll").findall("podcast:remoteItem", NS)
+        others = [other for other in FEEDS if other != path]
+        assert [item.get("feedUrl") for item in remote] == [f"http://localhost{o}" for o in others]
+        for item, other in zip(remote, others, strict=True):
+            other_channel = one(fetch(site.client, other), "channel")
+            assert item.get("feedGuid") == one(other_channel, "podcast:guid").text
+            assert item.get("title") == one(other_channel, "title").text
+
+
+def test_feeds_can_be_read_by_web_players_on_other_sites(site: Site) -> None:
+    for path in FEEDS:
+        res = site.client.get(path, headers={"Origin": "https://player.example"})
+        assert res.headers["Access-Control-Allow-Origin"] == "*"
+        assert "ETag" in res.headers["Access-Control-Expose-Headers"]
+        again = site.client.get(path, headers={"If-None-Match": res.headers["ETag"]})
+        assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_items_carry_every_tag_with_exact_values(site: Site) -> None:
     for path, kind in FEEDS.items():
+        expected = site.episodes(kind)
         for item in items_of(site, path):
-            link = one(item, "link").text or ""
-            slug = local(link).removeprefix("/artikel/")
-            assert local(link) == f"/artikel/{slug}"
-            assert site.client.get(local(link)).status_code == 200
-            article = site.articles[slug]
             guid = one(item, "guid")
             assert guid.get("isPermaLink") == "false"
-            assert guid.text == article["guid"] + ("" if kind == "episode" else ":kurz")
+            wanted = expected[guid.text or ""]
             assert one(item, "title").text
             published = parsedate_to_datetime(one(item, "pubDate").text or "")
             assert published.tzinfo is not None
-            assert abs(datetime.now(UTC) - published) < timedelta(hours=1)
+            assert abs(datetime.now(UTC) - published) < timedelta(days=1, hours=2)
 
             enclosure = one(item, "enclosure")
             assert enclosure.get("type") == "audio/mpeg"
-            name = article["files"][kind]
+            name = wanted["files"][wanted["kind"]]
             assert local(enclosure.get("url", "")) == f"/media/{name}"
             size = (site.media / name).stat().st_size
             head = site.client.head(f"/media/{name}")
@@ -230,14 +280,6 @@ def test_items_carry_every_tag_with_exact_values(site: Site) -> None:
             description = one(item, "description").text or ""
             assert description and "<" not in description and "**" not in description
             notes = html.fragment_fromstring(one(item, "content:encoded").text, create_parent="div")
-            assert notes.xpath("//h3/text()")[0] == "In Kürze"
-            hrefs = notes.xpath("//a/@href")
-            assert hrefs[-1] == link
-            if slug.startswith("zweite"):
-                assert "https://example.org/?a=1&b=2" in hrefs
-                assert "Fahrplan & Auskunft" in notes.xpath("//li/a/text()")
-                assert "Mehr Wissen" in notes.xpath("//h3/text()")
-
             transcripts = item.findall("podcast:transcript", NS)
             assert [(t.get("type"), t.get("language")) for t in transcripts] == [
                 ("text/vtt", "de"),
@@ -245,6 +287,58 @@ def test_items_carry_every_tag_with_exact_values(site: Site) -> None:
             ]
             chapters = one(item, "podcast:chapters")
             assert chapters.get("type") == "application/json+chapters"
+            if kind == "briefing":
+                _briefing_item(site, item, notes, published)
+            else:
+                _article_item(site, item, kind, notes)
+
+
+def _article_item(site: Site, item: etree._Element, kind: str, notes: Any) -> None:
+    link = one(item, "link").text or ""
+    slug = local(link).removeprefix("/artikel/")
+    assert local(link) == f"/artikel/{slug}"
+    assert site.client.get(local(link)).status_code == 200
+    article = site.articles[slug]
+    headings = notes.xpath("//h3/text()")
+    assert headings[0] == "In Kürze"
+    hrefs = notes.xpath("//a/@href")
+    assert hrefs[-1] == link
+    if slug.startswith("zweite"):
+        assert "https://example.org/?a=1&b=2" in hrefs
+        assert "Fahrplan & Auskunft" in notes.xpath("//li/a/text()")
+        assert "Mehr Wissen" in headings
+    soundbites = item.findall("podcast:soundbite", NS)
+    if kind == "episode":
+        # The whole text: the body too, paragraph by paragraph.
+        assert "Hauptartikel" in headings
+        if slug.startswith("zweite"):
+            assert "Der Fernverkehr fällt aus." in notes.xpath("//p/text()")
+        (soundbite,) = soundbites
+        chapters = article["chapters"]
+        assert soundbite.text == "In Kürze"
+        assert float(soundbite.get("startTime", "")) == chapters["summary"]
+        assert float(soundbite.get("duration", "")) == pytest.approx(
+            chapters["body"] - chapters["summary"], abs=0.001
+        )
+    else:
+        assert "Hauptartikel" not in headings and soundbites == []
+
+
+def _briefing_item(site: Site, item: etree._Element, notes: Any, published: datetime) -> None:
+    assert local(one(item, "link").text or "") == "/"
+    day = site.briefing["day"]
+    assert one(item, "title").text == briefing_title(day)
+    # The start of the news day (midnight in Berlin): distinct per day, the same every build.
+    local_start = published.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local_start.date(), local_start.hour, local_start.minute) == (day, 0, 0)
+    stories = [c for c in site.briefing["chapters"] if c["slug"]]
+    assert notes.xpath("//ol/li/a/text()") == [c["title"] for c in stories]
+    hrefs = notes.xpath("//ol/li/a/@href")
+    assert [local(h) for h in hrefs] == [f"/artikel/{c['slug']}" for c in stories]
+    for href in hrefs:
+        assert site.client.get(local(href)).status_code == 200
+    for story in stories:
+        assert story["title"] in (one(item, "description").text or "")
 
 
 def test_transcripts_and_chapters_match_the_audio(site: Site) -> None:
@@ -277,6 +371,10 @@ def test_transcripts_and_chapters_match_the_audio(site: Site) -> None:
                     assert texts == ["Der Streik geht weiter.", LONG_SENTENCE]
                 if kind == "episode":
                     assert texts[0] == one(item, "title").text
+                if kind == "briefing":
+                    assert texts[0].startswith("Die Nachrichten vom ")
+                    assert texts[-1].startswith("Das waren die Nachrichten vom ")
+                    assert LONG_SENTENCE in texts
 
             res = site.client.get(local(one(item, "podcast:chapters").get("url", "")))
             assert res.status_code == 200 and res.mimetype == "application/json+chapters"
@@ -285,7 +383,11 @@ def test_transcripts_and_chapters_match_the_audio(site: Site) -> None:
             assert document["version"] == "1.2.0"
             chapters = document["chapters"]
             titles = [c["title"] for c in chapters]
-            expected = ["Titel", "In Kürze", "Hauptartikel"] if kind == "episode" else ["In Kürze"]
+            expected = {
+                "episode": ["Titel", "In Kürze", "Hauptartikel"],
+                "summary": ["In Kürze"],
+                "briefing": [c["title"] for c in site.briefing["chapters"]],
+            }[kind]
             assert titles == expected
             starts = [c["startTime"] for c in chapters]
             assert starts == sorted(starts) and starts[0] == 0
@@ -326,9 +428,9 @@ def test_feed_is_built_once_and_answers_conditional_requests(
     states: list[int] = []
     real_state = feeds._state
 
-    def counting_state() -> tuple[Any, ...]:
+    def counting_state(feed: feeds.Feed) -> tuple[Any, ...]:
         states.append(1)
-        return real_state()
+        return real_state(feed)
 
     monkeypatch.setattr(feeds, "_state", counting_state)
     client = sqlite_app.test_client()
@@ -416,6 +518,7 @@ def add_fake(
     *,
     kinds: tuple[str, ...] = ("episode", "summary"),
     created: datetime | None = None,
+    published: datetime | None = None,
     links: list[dict[str, str]] | None = None,
 ) -> Article:
     """Insert an article with a ready rendition row whose files are made up (no render)."""
@@ -427,6 +530,7 @@ def add_fake(
         links=links or [],
         content_hash="0" * 64,
         **({"created_at": created} if created else {}),
+        **({"published_at": published} if published else {}),
     )
     db.session.add(article)
     db.session.flush()
@@ -445,6 +549,30 @@ def add_fake(
     return article
 
 
+def add_fake_briefing(article: Article, title: str, day: Any = None) -> Briefing:
+    """Insert a briefing row whose files are made up (no build)."""
+    day = day or dt.date(2025, 12, 1)
+    row = Briefing(
+        day=day,
+        key="0" * 64,
+        title=f"Die Nachrichten vom {day.isoformat()}",
+        files={
+            kind: f"nachrichten-{day.isoformat()}-000000000000-{kind}.x"
+            for kind in ("audio", "transcript_vtt", "transcript_json", "chapters")
+        },
+        size=1234,
+        duration=61.6,
+        chapters=[
+            {"article": None, "slug": None, "title": "Einleitung", "start": 0.0, "end": 3.0},
+            {"article": article.id, "slug": article.slug, "title": title, "start": 3.0, "end": 60},
+            {"article": None, "slug": None, "title": "Zum Schluss", "start": 60, "end": 61.6},
+        ],
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
 def test_hostile_article_gives_well_formed_xml(app: Flask) -> None:
     hostile = "Tom & Jerry ]]> <script>alert(1)</script> \x01\x08\x0b\x1b\x7f \ufffe Ende"
     with app.app_context():
@@ -456,12 +584,22 @@ def test_hostile_article_gives_well_formed_xml(app: Flask) -> None:
                 {"title": "böse", "url": "javascript:alert(1)"},
             ],
         )
+        article = db.session.scalar(select(Article))
+        assert article is not None
+        add_fake_briefing(article, hostile)
     client = app.test_client()
     for path in FEEDS:
         data = client.get(path).data
         root = etree.fromstring(data)  # strict: raises on any error
         assert not feedparser.parse(data).bozo
         (item,) = root.findall("channel/item")
+        if path == "/feed/briefing.xml":
+            notes = html.fragment_fromstring(one(item, "content:encoded").text, create_parent="div")
+            assert not notes.xpath("//script")
+            assert notes.xpath("//li/a/text()") == [
+                "Tom & Jerry ]]> <script>alert(1)</script> Ende"
+            ]
+            continue
         title = one(item, "title").text or ""
         assert title == "Tom & Jerry ]]> <script>alert(1)</script> Ende"
         assert root.find(".//script") is None
@@ -586,3 +724,85 @@ def test_deleting_the_newest_article_moves_last_modified_forward(
     assert after.status_code == 200, "the feed changed: no 304"
     assert b"Eine zweite Meldung" not in after.data
     assert parsedate_to_datetime(after.headers["Last-Modified"]) > parsedate_to_datetime(modified)
+
+
+def test_articles_imported_together_keep_their_order_in_every_app(sqlite_app: Flask) -> None:
+    moment = datetime(2025, 6, 1, 12, 0, 0, 500_000)
+    with sqlite_app.app_context():
+        # Four imported within one second, one a second earlier, one published later.
+        for number in range(4):
+            add_fake(f"Import {number}", published=moment + timedelta(microseconds=number))
+        add_fake("Davor", published=moment - timedelta(seconds=1))
+        # Created long ago, published now: the feed has it as new.
+        add_fake("Spät", created=moment - timedelta(days=3), published=moment + timedelta(hours=1))
+    client = sqlite_app.test_client()
+
+    def entries(path: str) -> list[tuple[str, str]]:
+        parsed = feedparser.parse(client.get(path).data)
+        return [(entry.title, entry.published) for entry in parsed.entries]
+
+    for path in ARTICLE_FEEDS:
+        items = entries(path)
+        assert [title for title, _ in items] == [
+            "Spät",
+            "Import 3",
+            "Import 2",
+            "Import 1",
+            "Import 0",
+            "Davor",
+        ]
+        dates = [parsedate_to_datetime(date) for _, date in items]
+        assert len(set(dates)) == len(dates) and dates == sorted(dates, reverse=True)
+        assert dates[1] == moment.replace(microsecond=0, tzinfo=UTC)
+        assert dates[-1] == dates[-2] - timedelta(seconds=1)
+        # An app that sorts by date sees the feed's order.
+        assert sorted(items, key=lambda i: parsedate_to_datetime(i[1]), reverse=True) == items
+    before = entries("/feed.xml")
+    with sqlite_app.app_context():
+        add_fake("Neu", published=moment + timedelta(hours=2))
+    sqlite_app.extensions["audionews.feeds"].clear()
+    assert entries("/feed.xml")[1:] == before  # the others keep their dates
+
+
+def test_briefing_items_keep_their_guid_and_follow_the_newest_build(sqlite_app: Flask) -> None:
+    with sqlite_app.app_context():
+        article = add_fake("Eine Meldung")
+        old = add_fake_briefing(article, "Alt", dt.date(2025, 12, 1))
+        old.superseded_at = datetime(2025, 12, 1, 18)
+        new = add_fake_briefing(article, "Neu", dt.date(2025, 12, 1))
+        new.files = {**new.files, "audio": "nachrichten-2025-12-01-111111111111-briefing.mp3"}
+        add_fake_briefing(article, "Gestern", dt.date(2025, 11, 30))
+        gone = add_fake_briefing(article, "Zurückgezogen", dt.date(2025, 11, 29))
+        gone.superseded_at = datetime(2025, 11, 29, 20)  # every article of it withdrawn
+        db.session.commit()
+    items = items_of_client(sqlite_app.test_client(), "/feed/briefing.xml")
+    assert [one(i, "guid").text for i in items] == [
+        briefing_feed.guid(dt.date(2025, 12, 1)),
+        briefing_feed.guid(dt.date(2025, 11, 30)),
+    ]
+    assert one(items[0], "enclosure").get("url", "").endswith("-111111111111-briefing.mp3")
+    assert [
+        a.text
+        for a in html.fragment_fromstring(
+            one(items[0], "content:encoded").text, create_parent="div"
+        ).xpath("//li/a")
+    ] == ["Neu"]
+    assert [one(i, "pubDate").text for i in items] == [
+        "Sun, 30 Nov 2025 23:00:00 GMT",  # 1 December, midnight in Berlin
+        "Sat, 29 Nov 2025 23:00:00 GMT",
+    ]
+
+
+def test_every_mp3_carries_the_cover(site: Site) -> None:
+    names = [
+        a["files"][kind] for a in site.articles.values() for kind in ("summary", "body", "episode")
+    ]
+    names.append(site.briefing["files"]["audio"])
+    covers = set()
+    for name in names:
+        (apic,) = ID3(site.media / name).getall("APIC")
+        assert apic.type == 3 and apic.mime == "image/png"
+        image = Image.open(io.BytesIO(apic.data))
+        assert image.format == "PNG" and image.width == image.height == 600
+        covers.add(apic.data)
+    assert len(covers) == 1  # the feed's cover, drawn smaller

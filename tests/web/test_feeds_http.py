@@ -19,8 +19,9 @@ from lxml import etree
 
 from audionews import catalog, create_app
 from audionews.articles import parse_json
+from audionews.days import news_day
 from audionews.db import db
-from audionews.jobs import render_job
+from audionews.jobs import day_job, render_job
 from audionews.tts.breaker import breaker_for
 from tests.conftest import base_settings, worker_env
 from tests.helpers import SHORT_ARTICLE
@@ -56,6 +57,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         result = catalog.save(parse_json(SHORT_ARTICLE))
         assert result.job is not None
         assert render_job.run_render(result.article.id, 1, result.job.id) == "ready"
+        day = news_day(result.article.published_at, app.config["AUDIONEWS"])  # type: ignore[arg-type]
+        assert day_job.build_day(day) == day_job.BUILT
         db.session.remove()
         db.engine.dispose()
     port = free_port()
@@ -119,6 +122,18 @@ def test_feed_conditional_requests_across_workers(server: Server) -> None:
     assert status == 200 and body == b"" and int(headers["content-length"]) > 0
 
 
+def test_every_feed_over_http_with_cors(server: Server) -> None:
+    for path in ("/feed.xml", "/feed/kurz.xml", "/feed/briefing.xml"):
+        status, headers, body = server.request("GET", path, {"Origin": "https://player.example"})
+        assert status == 200 and headers["access-control-allow-origin"] == "*"
+        (item,) = etree.fromstring(body).findall("channel/item")
+        enclosure = item.find("enclosure")
+        assert enclosure is not None
+        media = path_of(enclosure.get("url", ""), server)
+        status, headers, _ = server.request("HEAD", media)
+        assert status == 200 and headers["content-length"] == enclosure.get("length")
+
+
 def test_enclosure_head_range_and_etag(server: Server) -> None:
     enclosure = feed_item(server).find("enclosure")
     assert enclosure is not None
@@ -147,6 +162,9 @@ def test_enclosure_head_range_and_etag(server: Server) -> None:
         assert int(headers["content-length"]) == end - start + 1
     status, headers, _ = server.request("GET", path, {"Range": f"bytes={length}-"})
     assert status == 416 and headers["content-range"] == f"bytes */{length}"
+    # Several ranges at once: the whole file, which every player can use (not a 416).
+    status, headers, body = server.request("GET", path, {"Range": "bytes=0-99,200-299"})
+    assert status == 200 and body == data and "content-range" not in headers
 
     status, headers, body = server.request("GET", path, {"Accept-Encoding": "gzip, br"})
     assert status == 200 and "content-encoding" not in headers and body == data

@@ -55,6 +55,26 @@ def test_unsatisfiable_range(mp3: tuple[FlaskClient, str, bytes]) -> None:
 
 
 @pytest.mark.parametrize(
+    "range_header",
+    ["bytes=0-99,200-299", "bytes=0-0, -1", "bytes=500-,0-10", "items=0-5", "bytes=x-y"],
+)
+def test_several_ranges_or_an_unknown_unit_get_the_whole_file(
+    mp3: tuple[FlaskClient, str, bytes], range_header: str
+) -> None:
+    client, url, data = mp3
+    res = client.get(url, headers={"Range": range_header})
+    assert res.status_code == 200 and res.data == data
+    assert int(res.headers["Content-Length"]) == len(data)
+    assert "Content-Range" not in res.headers and res.headers["Accept-Ranges"] == "bytes"
+    assert res.headers["Access-Control-Allow-Origin"] == "*"
+    head = client.head(url, headers={"Range": range_header})
+    assert head.status_code == 200 and int(head.headers["Content-Length"]) == len(data)
+    # Still conditional: a client that has the file gets a 304.
+    cached = client.get(url, headers={"Range": range_header, "If-None-Match": res.headers["ETag"]})
+    assert cached.status_code == 304
+
+
+@pytest.mark.parametrize(
     "name",
     [
         "..%2F..%2Fetc%2Fpasswd",

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from ... import catalog
 from ...articles import ArticleError, ArticleInput, parse_file, parse_json, parse_text, slugify
 from ...db import db
+from ...jobs import day_job
 from ...jobs.render_job import renderer
 from ...jobs.status import article_status
 from ...models import Article, LexiconEntry, Rendition, utcnow
@@ -345,6 +346,7 @@ def publish_article(slug: str) -> Any:
         # The feeds' Last-Modified follows this: a podcast app asking If-Modified-Since must
         # see the new episode, not a 304.
         article.updated_at = utcnow()
+        day_job.mark_article(article)
         db.session.commit()
         record("publish" if publish else "unpublish", slug)
     if publish and article.current_rendition() is None:
@@ -381,6 +383,7 @@ def delete_article(slug: str) -> Any:
 def delete(article: Article) -> None:
     """Delete the article and then its published files that no other rendition names."""
     names = {name for rendition in article.renditions for name in rendition.files.values()}
+    day_job.mark_article(article)
     db.session.delete(article)
     db.session.commit()
     still_used = {

@@ -20,6 +20,7 @@ ACTIONS = {
     "unpublish": "zurückgezogen",
     "delete": "gelöscht",
     "render": "neu vertonen lassen",
+    "briefing-order": "Reihenfolge der Nachrichten des Tages festgelegt",
     "lexicon-create": "Aussprache angelegt",
     "lexicon-edit": "Aussprache geändert",
     "lexicon-delete": "Aussprache gelöscht",
