@@ -108,6 +108,8 @@ for feed_path in ("/feed.xml", "/feed/kurz.xml"):
             and mp3.headers["Content-Type"] == "audio/mpeg"
             and len(data) == int(enclosure.get("length")),
         )
+briefing = fetch("/feed/briefing.xml")
+check("GET /feed/briefing.xml is 200", briefing.status == 200, briefing.status)
 ranged = fetch(path, headers={"Range": "bytes=0-99"})
 check("a Range request is 206 with 100 bytes", ranged.status == 206 and len(ranged.read()) == 100)
 check("static files", fetch("/static/site.css").status == 200)
