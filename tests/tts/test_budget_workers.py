@@ -148,7 +148,17 @@ def test_three_workers_share_one_limit_and_one_pause(deployment: dict[str, Any])
 
     found = metrics_of(app)
     served = [s for s in fake.log if s.status == 200]
-    assert found[("audionews_gtts_responses_total", (("status", "200"),))] == len(served)
+    counted = found[("audionews_gtts_responses_total", (("status", "200"),))]
+    # A request the fake answered after its client had given up (a worker starved past
+    # TTS_TIMEOUT on a loaded machine) counts as "error" in the worker, and is sent again.
+    gave_up = found.get(("audionews_gtts_responses_total", (("status", "error"),)), 0)
+    notes = [
+        line
+        for worker in deployment["workers"]
+        for line in worker.log_path.read_text(errors="replace").splitlines()
+        if "metrics not stored" in line or "attempt" in line
+    ]
+    assert counted <= len(served) <= counted + gave_up, notes
     assert found[("audionews_gtts_responses_total", (("status", "429"),))] == len(refused)
     assert found[("audionews_gtts_pauses_total", ())] == len(refused)
     assert found[("audionews_renders_total", (("outcome", "ready"),))] == ARTICLES
