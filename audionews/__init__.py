@@ -57,13 +57,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ensure_schema(db.engine)
     celery_init_app(app)
 
-    from .web import api, errors, feeds, health, media, pages
+    from .web import api, daisy, errors, feeds, health, media, pages
     from .web.editor import init_editor
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(daisy.bp)
     app.register_blueprint(health.bp)
     init_editor(app)
     errors.register(app)

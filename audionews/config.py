@@ -263,6 +263,12 @@ SETTINGS: tuple[Setting, ...] = (
         "belong to the day before.",
         _hour,
     ),
+    Setting(
+        "DAISY_KEEP_DAYS",
+        30,
+        "Days the DAISY edition of a news day stays downloadable (0: forever).",
+        _positive_int,
+    ),
     Setting("FEED_ITEMS", 100, "Episodes in each podcast feed, newest first.", _positive_int),
     Setting(
         "FEED_RECHECK_SECONDS",

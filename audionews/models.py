@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import db
@@ -303,4 +303,35 @@ class Briefing(db.Model):  # type: ignore[name-defined]
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When a newer build of the day replaced it; its files go a while later (day_job).
+    superseded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class DaisyBook(db.Model):  # type: ignore[name-defined]
+    """One build of a DAISY talking book: a day's edition (`day`) or an article's (`article_id`).
+
+    The newest row of a day or an article that is not superseded is the book listeners get;
+    `key` says what it was made of (`jobs.daisy_job`), `file` is its zip in the media folder.
+    """
+
+    __tablename__ = "daisy_book"
+    __table_args__ = (
+        Index("ix_daisy_book_day", "day", "id"),
+        Index("ix_daisy_book_article", "article_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date | None] = mapped_column(default=None)
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), default=None
+    )
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    file: Mapped[str] = mapped_column(String(255))  # media name of the zip
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    duration: Mapped[float] = mapped_column(default=0.0)  # seconds of audio
+    files: Mapped[int] = mapped_column(default=0)  # ncc:files
+    toc_items: Mapped[int] = mapped_column(default=0)  # ncc:tocItems
+    depth: Mapped[int] = mapped_column(default=1)  # ncc:depth
+    articles: Mapped[list[int]] = mapped_column(JSON, default=list)  # the article ids it holds
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -53,9 +53,9 @@ Product = Callable[[dt.date], str]
 
 def products() -> list[tuple[str, Product]]:
     """Return the per-day products in the order they are built."""
-    from . import briefing_job  # here: briefing_job reaches the renderer, which marks days
+    from . import briefing_job, daisy_job  # here: they reach the renderer, which marks days
 
-    return [("briefing", briefing_job.build)]
+    return [("briefing", briefing_job.build), ("daisy", daisy_job.build)]
 
 
 def _settings() -> dict[str, Any]:

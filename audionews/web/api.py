@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .. import catalog
 from ..articles import ArticleError, ArticleInput, parse_json_bytes, parse_text
 from ..db import db
+from ..jobs import daisy_job
 from ..jobs.status import article_status
 from ..models import Article, Job, LexiconEntry
 from ..render.voice import script_for
@@ -88,7 +89,9 @@ def get_article(slug: str) -> Response:
     if not article.published and not has_valid_token():
         # Unpublished (e.g. embargoed) articles are visible to token holders only.
         raise ApiError(404, "not_found", f"Es gibt keinen Artikel „{slug}“.")
-    return jsonify(article_status(article))
+    body = article_status(article)
+    body["daisy"] = daisy_job.article_url(slug) if daisy_job.article_view(article) else None
+    return jsonify(body)
 
 
 @bp.get("/articles/<slug>/script")

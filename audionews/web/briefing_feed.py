@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from ..days import day_bounds
 from ..db import db
+from ..jobs import daisy_retention
 from ..models import Briefing
 from ..render.transcripts import clean_text
 from .feed_xml import CONTENT, Urls, enclosure, rfc2822, settings, shorten, text, x
@@ -48,6 +49,12 @@ def _show_notes(row: Briefing, urls: Urls) -> str:
                 )
             )
     parts.append(Markup("</ol>"))
+    if not daisy_retention.expired(row.day):  # the day's DAISY edition (web/daisy.py)
+        parts.append(
+            Markup(
+                '<p><a href="{}">{} als DAISY-Hörbuch</a> (ZIP, für DAISY-Player und -Apps)</p>'
+            ).format(urls("daisy.edition", day=row.day.isoformat()), row.title)
+        )
     return str(Markup("\n").join(parts))
 
 

@@ -21,6 +21,7 @@ TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
+    ".zip": "application/zip",  # DAISY books (web/daisy.py serves them by day and article)
 }
 # JSON chapters (Podcast Index) have their own type; transcripts.py names them "-chapters.json".
 CHAPTERS_SUFFIX = "chapters.json"

@@ -94,10 +94,11 @@ def test_walk_reaches_every_control_in_order_with_visible_focus(
     assert rest[:5] == ["large", "SUMMARY", "AUDIO", "follow", "satz-1"]
     # The transcript is one tab stop; then the links and the downloads.
     assert sum(k.startswith("satz-") for k in keys) == 1
-    assert [s["name"] for s in stops[-3:]] == [
+    assert [s["name"] for s in stops[-4:]] == [
         "Ganzer Beitrag als MP3",
         "Nur „In Kürze“ als MP3",
         "Nur Hauptartikel als MP3",
+        "Ganzer Beitrag als DAISY-Hörbuch",  # (#13)
     ]
     for stop in stops:
         if stop["tag"] == "AUDIO":

@@ -39,12 +39,17 @@ def test_without_javascript_audio_downloads_and_text_are_there(site: Site, no_js
         assert audio.get_attribute("src").endswith(f"-{kind}.mp3")
         assert audio.is_visible()
     assert page.locator("#controls").is_hidden()
-    downloads = page.locator("a[download]")
+    downloads = page.locator("a[download][href*='/media/']")
     assert downloads.count() == 3
     for i in range(3):
         href = downloads.nth(i).get_attribute("href")
         response = page.request.get(site.url + href, headers={"Range": "bytes=0-3"})
         assert response.status == 206 and response.body()[:3] in (b"ID3", b"\xff\xfb\xff")
+    daisy = page.locator("a[download][href*='/daisy/artikel/']")  # the DAISY book (#13)
+    response = page.request.get(
+        site.url + daisy.get_attribute("href"), headers={"Range": "bytes=0-3"}
+    )
+    assert response.status == 206 and response.body() == b"PK\x03\x04"
     text = page.text_content("#transcript")
     for cue in site.cues():
         if cue["section"] != "title":
