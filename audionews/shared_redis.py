@@ -13,8 +13,9 @@ from typing import Any
 import redis
 
 PREFIX = "audionews:"
-# Short: a missing Redis must turn into a sentence or a fallback, not a hanging request.
-TIMEOUT = 2.0
+# Short: a missing Redis must turn into a sentence or a fallback, not a hanging request; long
+# enough for a busy machine, where a process may wait seconds for a core.
+TIMEOUT = 5.0
 
 _clients: dict[str, redis.Redis] = {}
 _lock = threading.Lock()

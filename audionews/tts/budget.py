@@ -226,14 +226,19 @@ class RedisBudget:
                 time.sleep(wait_ms / 1000 if wait_ms else _poll_delay(attempt))
                 attempt += 1
         except redis.RedisError as exc:
+            # The script may have taken the slot before the answer was lost: give it back.
+            self._release(token)
             raise EngineUnavailable(f"gTTS-Budget in Redis nicht erreichbar: {exc}") from exc
         try:
             yield
         finally:
-            try:
-                self.client.zrem(self.keys[0], token)
-            except redis.RedisError:
-                log.warning("could not release a gTTS slot; it expires by itself")
+            self._release(token)
+
+    def _release(self, token: str) -> None:
+        try:
+            self.client.zrem(self.keys[0], token)
+        except redis.RedisError:
+            log.warning("could not release a gTTS slot; it expires by itself")
 
     def pause(self, seconds: float) -> None:
         try:

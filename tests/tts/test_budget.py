@@ -123,10 +123,11 @@ def test_redis_budget_is_one_limit_for_all_processes(
 
 def test_redis_budget_rate_is_shared(two_processes: tuple[redis.Redis, redis.Redis]) -> None:
     first, second = budgets(two_processes, 10, 20.0)  # one start every 50 ms
+    asked = time.monotonic()
     seen = run_many([first.slot, second.slot], 10, 0.0)
-    # Redis's clock has whole milliseconds; the client sees the start a little later or earlier.
-    assert min(gaps(seen.starts)) >= 0.040
-    assert max(seen.starts) - min(seen.starts) >= 9 * 0.045
+    # The ten grants are 50 ms apart in Redis's time; a thread may note its own a little late
+    # (a busy machine), so the sure measure is the span from before the first ask.
+    assert max(seen.starts) - asked >= 9 * 0.050 - 0.005
 
 
 def test_a_pause_set_by_one_process_holds_the_other(
