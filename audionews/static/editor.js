@@ -3,8 +3,11 @@
 (function () {
   "use strict";
 
+  // After a form was sent: the first error, else what happened (a new token, the message,
+  // the filtered list). Pages opened by a link have none of these and keep focus at the top.
   function focusFirst() {
-    var target = document.getElementById("fehler") || document.getElementById("neues-token");
+    var target = document.getElementById("fehler") || document.getElementById("neues-token") ||
+      document.getElementById("meldung") || document.querySelector("[data-focus]");
     if (target) { target.focus(); }
   }
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import pyphen
 from flask import Blueprint, abort, render_template
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from ..db import db
@@ -168,19 +172,31 @@ def _safe_url(url: str) -> bool:
         return False
 
 
+def whole_seconds(seconds: Any) -> int:
+    """Return the whole seconds of a duration, rounded down as the player's clock does.
+
+    Every duration a listener reads is this number ("1 Min. 1 Sek.", "1:01", "1 Minute
+    1 Sekunde"); the player's script (static/player/words.js) rounds the same way, and so
+    does a browser's own player, whose clock ends at 1:01 for 61.7 s.
+    """
+    try:
+        value = float(seconds or 0)
+    except (TypeError, ValueError):
+        return 0
+    return max(0, math.floor(value)) if math.isfinite(value) else 0
+
+
 @bp.app_template_filter("minutes")
 def minutes(seconds: Any) -> str:
     """Format seconds as German words: "3 Min. 5 Sek."."""
-    total = round(float(seconds or 0))
-    mins, secs = divmod(total, 60)
+    mins, secs = divmod(whole_seconds(seconds), 60)
     return f"{mins} Min. {secs} Sek." if mins else f"{secs} Sek."
 
 
 @bp.app_template_filter("spoken_duration")
 def spoken_duration(seconds: Any) -> str:
     """Format seconds in full German words: "1 Minute 5 Sekunden" (as the player's JS does)."""
-    total = max(0, round(float(seconds or 0)))
-    mins, secs = divmod(total, 60)
+    mins, secs = divmod(whole_seconds(seconds), 60)
     parts = []
     if mins:
         parts.append(f"{mins} Minute" if mins == 1 else f"{mins} Minuten")
@@ -192,9 +208,35 @@ def spoken_duration(seconds: Any) -> str:
 @bp.app_template_filter("clock")
 def clock(seconds: Any) -> str:
     """Format seconds as a clock reading: "1:05"."""
-    total = max(0, round(float(seconds or 0)))
-    mins, secs = divmod(total, 60)
+    mins, secs = divmod(whole_seconds(seconds), 60)
     return f"{mins}:{secs:02d}"
+
+
+@bp.app_template_filter("fragment_seconds")
+def fragment_seconds(seconds: Any) -> str:
+    """Format a time for a `#t=` link: "12.345", "30"."""
+    return f"{max(0.0, float(seconds or 0)):.3f}".rstrip("0").rstrip(".")
+
+
+# Words this long get soft hyphens: German compounds overflow a 320 px screen, and browsers
+# without a German dictionary (Chromium outside Android and macOS, until it has fetched one)
+# ignore `hyphens: auto`. Shorter words only wrap at spaces.
+HYPHENATE_FROM = 10
+_LONG_WORD = re.compile(rf"[^\W\d_]{{{HYPHENATE_FROM},}}")
+
+
+@lru_cache(maxsize=1)
+def _german() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="de_DE")
+
+
+@bp.app_template_filter("hyphenate")
+def hyphenate(text: Any) -> Markup:
+    """Escape `text` and put soft hyphens at the German hyphenation points of long words."""
+    escaped = str(escape(str(text or "")))
+    return Markup(
+        _LONG_WORD.sub(lambda m: _german().inserted(m.group(0), hyphen="\u00ad"), escaped)
+    )
 
 
 @bp.app_template_filter("german_date")

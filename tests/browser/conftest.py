@@ -16,7 +16,7 @@ from audionews import catalog, create_app
 from audionews.articles import parse_json, parse_text
 from audionews.days import today
 from audionews.db import db
-from audionews.jobs import day_job, render_job
+from audionews.jobs import briefing_job, day_job, render_job
 from audionews.models import Article
 from audionews.tts.breaker import breaker_for
 from tests.conftest import base_settings
@@ -107,6 +107,97 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+# Three short articles for the queue, listed newest first in this order. The titles have the
+# long compounds that overflow 320 px.
+QUEUE_ARTICLES: list[dict[str, Any]] = [
+    {
+        "title": "Bundesverkehrsministerkonferenz beschließt Nachtzugförderung",
+        "summary": "Die Länder wollen mehr Nachtzüge.",
+        "body": "Die Konferenz tagte in Bremen.",
+    },
+    {
+        "title": "Lokführergewerkschaft ruft zum Warnstreik auf",
+        "summary": "Am Freitag fahren weniger Züge.",
+        "body": "Der Streik dauert einen Tag.",
+    },
+    {
+        "title": "Kurzmeldung zum Wetter",
+        "summary": "Morgen wird es sonnig.",
+        "body": "Am Abend kommt Regen.",
+    },
+]
+
+
+@dataclass
+class QueueSite:
+    """A running site whose home page lists QUEUE_ARTICLES (slugs in listed order)."""
+
+    url: str
+    app: Flask
+    slugs: list[str]
+
+    def titles(self) -> list[str]:
+        return [a["title"] for a in QUEUE_ARTICLES]
+
+    def briefing(self) -> dict[str, Any]:
+        """Return the home page's briefing as the template gets it (jobs.briefing_job.view)."""
+        with self.app.test_request_context():
+            found = briefing_job.home()
+            assert found is not None
+            return found
+
+    def files(self, slug: str) -> dict[str, Any]:
+        with self.app.app_context():
+            row = db.session.scalar(db.select(Article).where(Article.slug == slug))
+            assert row is not None
+            rendition = row.current_rendition()
+            assert rendition is not None
+            return {
+                "files": dict(rendition.files),
+                "durations": dict(rendition.durations),
+                "chapters": dict(rendition.chapters),
+            }
+
+
+def _serve(app: Flask) -> tuple[Any, threading.Thread]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+def _queue_site(tmp: Path, briefing: bool) -> Iterator[QueueSite]:
+    for name in ("gtts", "espeak"):
+        breaker_for(name).reset()
+    app = create_app(base_settings(tmp))
+    with app.test_request_context():
+        # Saved oldest first: the list shows the newest first, in QUEUE_ARTICLES' order.
+        slugs = [_render(parse_json(data)) for data in reversed(QUEUE_ARTICLES)][::-1]
+        if briefing:
+            assert day_job.build_day(today(app.config["AUDIONEWS"])) == day_job.BUILT
+    server, thread = _serve(app)
+    try:
+        yield QueueSite(f"http://127.0.0.1:{server.server_port}", app, slugs)
+    finally:
+        server.shutdown()
+        thread.join(10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def queue_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueueSite]:
+    """Serve three short real espeak articles: the home page's queue plays them in seconds."""
+    yield from _queue_site(tmp_path_factory.mktemp("queue"), briefing=False)
+
+
+@pytest.fixture(scope="session")
+def briefing_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueueSite]:
+    """The same three articles and today's briefing of them, built by the day job."""
+    yield from _queue_site(tmp_path_factory.mktemp("briefing"), briefing=True)
 
 
 @pytest.fixture(scope="session")

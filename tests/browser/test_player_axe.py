@@ -1,4 +1,5 @@
-"""axe-core finds nothing on the list and the player page, in light, dark and forced colors."""
+"""axe-core finds nothing on the list (with its queue player) and the player page, in light,
+dark and forced colors."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import Site
+from tests.browser.conftest import QueueSite, Site
 
 pytestmark = pytest.mark.browser
 
@@ -64,8 +65,35 @@ def test_large_controls_and_missing_page_have_no_violations(site: Site, page: An
 
 def test_pages_without_the_script_have_no_violations(site: Site, page: Any) -> None:
     # axe itself needs JavaScript, so the page loses only our script: the no-JS page.
-    page.route("**/static/player.js", lambda route: route.abort())
+    page.route("**/static/player/**", lambda route: route.abort())
     for url in (site.url + "/", site.article_url()):
         page.goto(url)
         assert page.is_hidden("#controls")
         assert violations(page) == [], url
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_home_page_with_the_queue_playing_has_no_violations(
+    queue_site: QueueSite, page: Any, mode: str
+) -> None:
+    page.emulate_media(**MODES[mode])
+    page.goto(queue_site.url + "/")
+    page.wait_for_selector("#q-play", state="visible")
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    page.check("#q-letters")
+    page.evaluate("document.getElementById('q-audio').muted = true")
+    page.click("#ab-2")  # the second article plays: the list marks it
+    page.wait_for_selector(".teaser[aria-current]")
+    assert violations(page) == []
+
+
+def test_home_page_with_a_briefing_has_no_violations(briefing_site: QueueSite, page: Any) -> None:
+    page.goto(briefing_site.url + "/")
+    page.wait_for_selector("#q-play", state="visible")
+    assert page.is_checked("#q-mode-briefing")
+    assert violations(page) == []
+    # Without our script: the briefing's native player.
+    page.route("**/static/player/**", lambda route: route.abort())
+    page.goto(briefing_site.url + "/")
+    assert page.locator("#nachrichten-des-tages audio[controls]").is_visible()
+    assert violations(page) == []

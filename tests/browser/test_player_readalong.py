@@ -85,25 +85,39 @@ def test_clicking_a_sentence_seeks_to_its_start(site: Site, page: Any) -> None:
     assert "Position" in page.text_content("#status")
 
 
-def test_speed_and_position_survive_a_reload(site: Site, page: Any) -> None:
+def test_speed_survives_a_reload_and_resuming_is_offered(site: Site, page: Any) -> None:
     page.goto(site.article_url())
     page.select_option("#rate", "1.5")
     assert page.evaluate("document.getElementById('audio').playbackRate") == 1.5
-    assert page.text_content("#status").strip() == "Tempo 1,5-fach"
-    seek(page, 42.0)
+    page.locator("#seek").fill("42")  # the listener moves the position slider
+    page.wait_for_function(
+        "() => Math.abs(document.getElementById('audio').currentTime - 42) < 0.01"
+    )
     page.reload()
     page.wait_for_function("() => document.getElementById('audio').readyState >= 1")
     state = page.evaluate(
         "(() => { const a = document.getElementById('audio');"
-        " return {t: a.currentTime, rate: a.playbackRate}; })()"
+        " return {t: a.currentTime, rate: a.playbackRate, paused: a.paused}; })()"
     )
-    assert state["rate"] == 1.5
-    assert state["t"] == pytest.approx(42.0, abs=0.2)
+    # The speed is back; the place is offered, not taken, and nothing is said during load.
+    assert state == {"t": 0, "rate": 1.5, "paused": True}
     assert page.input_value("#rate") == "1.5"
-    assert page.text_content("#status").strip() == "Fortsetzen bei 42 Sekunden"
-    # Another article keeps its own position.
+    assert page.text_content("#status").strip() == ""
+    resume = page.get_by_role("button", name="Weiterhören ab 0:42")
+    assert resume.is_visible()
+    page.evaluate("document.getElementById('audio').muted = true")
+    resume.click()
+    page.wait_for_function("() => !document.getElementById('audio').paused")
+    assert page.evaluate("document.getElementById('audio').currentTime") == pytest.approx(
+        42.0, abs=0.5
+    )
+    assert page.evaluate("document.activeElement.id") == "play"  # focus is not lost
+    assert page.text_content("#play").strip() == "Pause"
+    assert resume.is_hidden()
+    # A visit without listening keeps the place; another article keeps its own.
     page.goto(site.article_url(site.hostile))
     assert page.evaluate("document.getElementById('audio').currentTime") == 0
+    assert page.locator("#resume").is_hidden()
 
 
 def test_deep_link_starts_at_the_given_second(site: Site, page: Any) -> None:
@@ -126,7 +140,7 @@ def test_slider_and_status_stay_quiet_while_playing(site: Site, page: Any) -> No
     page.goto(site.article_url())
     page.evaluate("document.getElementById('audio').muted = true")
     page.focus("#seek")
-    page.keyboard.press("k")
+    page.keyboard.press("Space")
     page.wait_for_function("() => !document.getElementById('audio').paused")
     page.wait_for_function(
         "(t) => document.getElementById('status').textContent.trim() === t", arg="Wiedergabe"
@@ -135,15 +149,21 @@ def test_slider_and_status_stay_quiet_while_playing(site: Site, page: Any) -> No
     page.wait_for_function("() => document.getElementById('audio').currentTime > 1.5")
     assert page.get_attribute("#seek", "aria-valuetext") == before
     assert page.text_content("#status").strip() == "Wiedergabe"
-    page.keyboard.press("k")
+    page.keyboard.press("Space")
     page.wait_for_function("() => document.getElementById('status').textContent.trim() === 'Pause'")
+    # „Pause“ is the one announcement: the focused slider keeps still until it is moved or left.
+    assert page.get_attribute("#seek", "aria-valuetext") == before
+    page.keyboard.press("Tab")
     assert page.get_attribute("#seek", "aria-valuetext") != before
 
 
 def test_media_session_knows_the_article(site: Site, page: Any) -> None:
     page.goto(site.article_url())
+    page.wait_for_function("() => navigator.mediaSession.metadata")
     title = page.evaluate("navigator.mediaSession.metadata.title")
-    assert title == page.text_content("h1").strip()
+    # The heading carries soft hyphens for narrow screens; the lock screen gets none.
+    assert title == page.text_content("h1").replace("\u00ad", "").strip()
+    assert "\u00ad" not in title
 
 
 def test_transcript_follows_playback_unless_switched_off(site: Site, page: Any) -> None:

@@ -150,8 +150,13 @@ def test_cache_makes_rerenders_incremental(tmp_path: Path, espeak: Counting) -> 
     assert third.synthesized == 1
     # One paragraph changed: only its MP3 chunk is encoded again, once for the body and the
     # episode alike. The first render encoded the title, the summary (as part of the episode
-    # and as the end of its own file) and the body (one or two chunks): four or five.
-    assert third.encoded == 1 and first.encoded in (4, 5)
+    # and as the end of its own file) and the body (one or two chunks): four or five. Whether
+    # the body's two paragraphs share a chunk depends on where the first one ends in its last
+    # MP3 frame (a cut only where it costs the pause <= 10 ms), and espeak-ng's output length
+    # varies by a few samples from call to call: the new sentence may move that cut, and the
+    # second paragraph then gets a chunk of its own too. Never more, and never the summary.
+    assert first.encoded in (4, 5)
+    assert third.encoded in (1, 2)
     assert third.files["summary"] == first.files["summary"]
     assert third.files["body"] != first.files["body"]
 

@@ -13,6 +13,7 @@ from ...cache.usage import usage
 from ...db import db
 from ...jobs.status import article_status
 from ...models import Article
+from ..pages import whole_seconds
 from .audit import record
 from .blueprint import bp
 
@@ -29,7 +30,7 @@ def clock(seconds: float | None) -> str:
     """Return a duration as "m:ss Min." for people."""
     if seconds is None:
         return "–"
-    total = round(seconds)
+    total = whole_seconds(seconds)  # rounded down, as on the public pages and in the player
     return f"{total // 60}:{total % 60:02d} Min."
 
 

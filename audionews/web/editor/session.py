@@ -140,6 +140,7 @@ def _routes() -> None:
                 if check_password_hash(hashed, password) and editor is not None:
                     start_session(editor)
                     record("login", f"Konto {editor.name}")
+                    flash(f"Angemeldet als {editor.name}.", "info")
                     return redirect(_safe_next(request.args.get("next")))
                 errors["password"] = LOGIN_FAILED
         status = 400 if errors else 200
