@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from . import config
 from .db import db
 from .jobs.queue import celery_init_app
+from .metrics import Metrics
 from .render.storage import Storage
 from .schema import ensure_schema
 from .web.security import init_security, secret_key
@@ -28,7 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(Path.cwd() / "instance"),
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(config.templates_folder()),
         static_folder=str(Path(__file__).parent / "static"),
     )
     settings = config.load() if test_config is None else config.load({})
@@ -47,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_ARTICLE_BYTES"] + 64 * 1024
     app.config["JSON_SORT_KEYS"] = False
     app.extensions["storage"] = Storage(Path(settings["MEDIA_DIR"]))
+    app.extensions["metrics"] = Metrics.for_settings(settings)
 
     db.init_app(app)
     with app.app_context():
@@ -55,7 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ensure_schema(db.engine)
     celery_init_app(app)
 
-    from .web import api, daisy, errors, feeds, media, openapi, pages
+    from .web import api, daisy, errors, feeds, health, media, openapi, pages
     from .web.editor import init_editor
     from .web.hygiene import init_hygiene
     from .web.security import security_headers
@@ -68,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(daisy.bp)
+    app.register_blueprint(health.bp)
     init_editor(app)
     errors.register(app)
     init_security(app)

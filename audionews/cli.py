@@ -1,10 +1,9 @@
-"""The `audionews` command: serve, worker, import, render, editor and token management."""
+"""The `audionews` command: serve, worker, import, render, editors, tokens, cache and migrations."""
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -17,17 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import generate_password_hash
 
-from . import catalog, config, create_app
+from . import catalog, cli_messages, config, create_app
 from .articles import ArticleError, ArticleInput, parse_file
+from .cli_progress import wait_for_jobs
 from .db import db
 from .jobs.queue import is_embedded
-from .models import ApiToken, Article, AuditEvent, Editor, Job, JobStatus, utcnow
+from .models import ApiToken, Article, AuditEvent, Editor, utcnow
 from .web.hygiene import parse_id
 
 if TYPE_CHECKING:
     from workers.embedded import EmbeddedWorker
 
-DONE = {JobStatus.READY, JobStatus.FAILED, JobStatus.SUPERSEDED}
+cli_messages.install()  # click's own messages in German too: „Fehler: …“, never „Error: …“
 
 
 def _settings() -> dict[str, Any]:
@@ -47,32 +47,40 @@ def _app() -> Flask:
         raise click.ClickException(f"Die Datenbank ist nicht erreichbar: {reason}") from None
 
 
-@click.group()
+@click.group(cls=cli_messages.Group)
 def cli() -> None:
-    """audionews: German news articles as MP3s, podcast feeds and an accessible player."""
+    """audionews: Nachrichten als MP3, Podcast-Feeds und barrierefreier Player."""
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="HTTP worker threads.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse, auf der er lauscht.")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port (1 bis 65535).",
+)
+@click.option(
+    "--threads", default=8, show_default=True, type=click.IntRange(1), help="HTTP-Threads."
+)
 @click.option(
     "--dev",
     is_flag=True,
-    help="Development mode: start without AUDIONEWS_SECRET_KEY (a key is kept in instance/).",
+    help="Entwicklungsmodus: ohne AUDIONEWS_SECRET_KEY starten (Schlüssel in instance/).",
 )
 @click.option(
     "--shutdown-timeout",
     default=20.0,
     show_default=True,
     type=click.FloatRange(min=0),
-    help="Seconds that requests in flight and the embedded worker get to finish after "
-    "SIGTERM or Ctrl+C.",
+    help="Sekunden, die laufende Anfragen und der eingebaute Worker nach SIGTERM oder Strg+C "
+    "zum Abschluss bekommen.",
 )
 def serve(host: str, port: int, threads: int, dev: bool, shutdown_timeout: float) -> None:
-    """Run the web app (and, with no broker configured, an embedded render worker).
+    """Die Website starten (ohne Broker auch einen eingebauten Render-Worker).
 
-    Production is the default: it refuses to start without AUDIONEWS_SECRET_KEY.
+    Ohne --dev startet sie nur mit AUDIONEWS_SECRET_KEY.
     """
     import waitress
 
@@ -113,7 +121,7 @@ def serve(host: str, port: int, threads: int, dev: bool, shutdown_timeout: float
 @click.option("--concurrency", "-c", default=2, show_default=True, type=int)
 @click.option("--loglevel", "-l", default="INFO", show_default=True)
 def worker(concurrency: int, loglevel: str) -> None:
-    """Run a Celery worker for the configured broker (AUDIONEWS_BROKER_URL)."""
+    """Einen Celery-Worker für den Broker (AUDIONEWS_BROKER_URL) starten."""
     settings = _settings()
     if not settings["BROKER_URL"]:
         raise click.ClickException(
@@ -126,11 +134,13 @@ def worker(concurrency: int, loglevel: str) -> None:
 
 
 @cli.command("import")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--samples", is_flag=True, help="Import the sample articles shipped with audionews.")
-@click.option("--wait", is_flag=True, help="Wait until the audio is rendered (or failed).")
+@click.argument(
+    "files", nargs=-1, metavar="DATEI...", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option("--samples", is_flag=True, help="Die mitgelieferten Beispielartikel importieren.")
+@click.option("--wait", is_flag=True, help="Warten, bis die Audios fertig (oder gescheitert) sind.")
 def import_(files: tuple[Path, ...], samples: bool, wait: bool) -> None:
-    """Import articles (text format or JSON) and queue their renders."""
+    """Artikel importieren (Textformat oder JSON) und vertonen lassen."""
     sources = list(_read_files(files))
     if samples:
         sources.extend(_samples())
@@ -164,11 +174,11 @@ def import_(files: tuple[Path, ...], samples: bool, wait: bool) -> None:
 
 
 @cli.command()
-@click.argument("slugs", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="Re-render every article.")
-@click.option("--wait", is_flag=True, help="Wait until the audio is rendered (or failed).")
+@click.argument("slugs", nargs=-1, metavar="ARTIKEL...")
+@click.option("--all", "all_", is_flag=True, help="Alle Artikel neu vertonen.")
+@click.option("--wait", is_flag=True, help="Warten, bis die Audios fertig (oder gescheitert) sind.")
 def render(slugs: tuple[str, ...], all_: bool, wait: bool) -> None:
-    """Queue re-renders of the named articles (or --all)."""
+    """Die genannten Artikel (oder --all) neu vertonen lassen."""
     if not slugs and not all_:
         raise click.UsageError("Artikel-Kennungen angeben oder --all.")
     app = _app()
@@ -190,13 +200,13 @@ def render(slugs: tuple[str, ...], all_: bool, wait: bool) -> None:
 
 @cli.group()
 def editor() -> None:
-    """Manage editor accounts."""
+    """Konten der Redaktion verwalten."""
 
 
 @editor.command("create")
 @click.argument("name")
 def editor_create(name: str) -> None:
-    """Create an editor; asks for the password (or reads its first line from stdin)."""
+    """Ein Redaktionskonto anlegen (fragt nach dem Passwort oder liest es von der Eingabe)."""
     if sys.stdin.isatty():
         password = click.prompt("Passwort", hide_input=True, confirmation_prompt="Wiederholen")
     else:
@@ -214,13 +224,13 @@ def editor_create(name: str) -> None:
 
 @cli.group()
 def token() -> None:
-    """Manage API tokens."""
+    """API-Tokens verwalten."""
 
 
 @token.command("create")
 @click.argument("name")
 def token_create(name: str) -> None:
-    """Create an API token; it is printed once, alone on the last line."""
+    """Ein API-Token anlegen; es steht einmal, allein in der letzten Zeile."""
     app = _app()
     with app.app_context():
         row, clear = ApiToken.issue(name)
@@ -233,7 +243,7 @@ def token_create(name: str) -> None:
 @token.command("revoke")
 @click.argument("token_ref", metavar="NAME|ID")
 def token_revoke(token_ref: str) -> None:
-    """Revoke an API token by its number, or every valid token with that name."""
+    """Ein API-Token nach Nummer widerrufen, oder alle gültigen dieses Namens."""
     app = _app()
     with app.app_context():
         valid = select(ApiToken).where(ApiToken.revoked_at.is_(None))
@@ -264,10 +274,55 @@ def token_revoke(token_ref: str) -> None:
             click.echo(f"API-Token {row.id} „{row.name}“ widerrufen.")
 
 
+@cli.command()
+def migrate() -> None:
+    """Die Datenbank auf den Stand dieser Version bringen (Alembic) und ihn nennen."""
+    from alembic.runtime.migration import MigrationContext
+
+    app = _app()  # creating the app creates or upgrades the schema
+    with app.app_context(), db.engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+    click.echo(f"Die Datenbank ist auf dem Stand dieser Version (Migration {revision}).")
+
+
+@cli.group()
+def cache() -> None:
+    """Den Medienordner und seinen Zwischenspeicher verwalten."""
+
+
+@cache.command("prune")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="TAGE",
+    help="Bausteine von Fassungen behalten, die jünger sind (Vorgabe: AUDIONEWS_CACHE_KEEP_DAYS).",
+)
+@click.option("--dry-run", is_flag=True, help="Nur zeigen, was entfernt würde.")
+def cache_prune(days: float | None, dry_run: bool) -> None:
+    """Entfernen, was keine aktuelle und keine neue Fassung mehr braucht, und sagen, wie viel.
+
+    Bleibt: alles, was aktuelle Fassungen und Fassungen der letzten TAGE brauchen, und die
+    veröffentlichten Dateien ersetzter Fassungen für AUDIONEWS_MEDIA_GRACE_DAYS.
+    """
+    from .cache.prune import prune
+
+    report = prune(_app(), keep_days=days, dry_run=dry_run)
+    for line in report.lines():
+        click.echo(line)
+
+
 def _read_files(files: Iterable[Path]) -> Iterator[tuple[str, bytes]]:
     for path in files:
         try:
             yield str(path), path.read_bytes()
+        except FileNotFoundError:
+            raise click.ClickException(f"{path}: Datei nicht gefunden.") from None
+        except IsADirectoryError:
+            raise click.ClickException(f"{path}: ist ein Ordner, keine Datei.") from None
+        except PermissionError:
+            raise click.ClickException(f"{path}: keine Leseberechtigung.") from None
         except OSError as exc:
             raise click.ClickException(f"{path}: nicht lesbar ({exc.strerror}).") from None
 
@@ -287,7 +342,7 @@ def _after_queue(app: Flask, job_ids: list[int], wait: bool) -> None:
             click.echo("Die Aufträge warten auf `audionews serve` (eingebetteter Worker).")
         return
     with _embedded_worker(app):
-        failed = _wait(job_ids)
+        failed = wait_for_jobs(job_ids)
     if failed:
         raise click.ClickException(f"{failed} von {len(job_ids)} Aufträgen fehlgeschlagen.")
 
@@ -322,64 +377,6 @@ def _start_embedded(app: Flask, *, requeue_all: bool = False) -> EmbeddedWorker:
     from workers.embedded import start_embedded
 
     return start_embedded(app, requeue_all=requeue_all)
-
-
-def _wait(job_ids: list[int]) -> int:
-    """Poll the jobs until all ended; show progress; return how many failed."""
-    show_bar = sys.stdout.isatty()
-    total_jobs = len(job_ids)
-    bar: Any = (
-        click.progressbar(length=100, label="Vertonen", show_percent=True) if show_bar else _NoBar()
-    )
-    started = time.monotonic()
-    hinted = False
-    with bar:
-        shown = 0
-        while True:
-            db.session.expire_all()
-            jobs = db.session.scalars(select(Job).where(Job.id.in_(job_ids))).all()
-            percent = sum(_percent(job) for job in jobs) // max(total_jobs, 1)
-            if percent > shown:
-                bar.update(percent - shown)
-                shown = percent
-            if all(job.status in DONE for job in jobs):
-                break
-            if not hinted and time.monotonic() - started > 20:
-                if all(job.status == JobStatus.QUEUED for job in jobs):
-                    click.echo(
-                        "\nNoch hat kein Worker einen Auftrag angenommen – läuft "
-                        "`audionews worker`?",
-                        err=True,
-                    )
-                hinted = True
-            time.sleep(0.2)
-    failed = 0
-    for job in jobs:
-        if job.status == JobStatus.FAILED:
-            failed += 1
-            click.echo(f"{job.article.slug}: fehlgeschlagen – {job.error}", err=True)
-        elif job.status == JobStatus.READY:
-            click.echo(f"{job.article.slug}: fertig ({job.engine})")
-    return failed
-
-
-def _percent(job: Job) -> int:
-    if job.status in DONE:
-        return 100
-    if job.total:
-        return min(99, 100 * job.done // job.total)
-    return 0
-
-
-class _NoBar:
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-    def update(self, _n: int) -> None:
-        return None
 
 
 def main() -> None:

@@ -11,6 +11,15 @@ from typing import Any
 from .categories import normalize_category
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def templates_folder() -> Path:
+    """Return the Jinja templates: in the package when installed from a wheel or an sdist,
+    else the top-level templates/ of the checkout (editable install, running from a checkout).
+    """
+    installed = PACKAGE / "templates"
+    return installed if installed.is_dir() else ROOT / "templates"
 
 
 def _bool(value: str) -> bool:
@@ -41,6 +50,20 @@ def _above_zero(value: str) -> float:
     if number <= 0:
         raise ValueError(f"muss > 0 sein: {value!r}")
     return number
+
+
+def _at_least_one(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"muss >= 1 sein: {value!r}")
+    return number
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError(f"keine http(s)-Adresse: {value!r}")
+    return value
 
 
 def _bitrate(value: str) -> int:
@@ -134,6 +157,28 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("GTTS_TLD", "com", "Google host suffix for gTTS (translate.google.<tld>).", str),
     Setting("GTTS_SLOW", False, "gTTS slow speaking mode.", _bool),
+    Setting(
+        "GTTS_URL",
+        "",
+        "Replaces Google's batchexecute URL for every gTTS request (an egress proxy or a test "
+        "double); empty = https://translate.google.<GTTS_TLD>/_/TranslateWebserverUi/data/"
+        "batchexecute. Audio from another URL is cached apart from Google's.",
+        _http_url,
+    ),
+    Setting(
+        "GTTS_MAX_CONCURRENT",
+        4,
+        "gTTS requests in flight at once across every process of the deployment (kept in Redis "
+        "when BROKER_URL is redis://, else per process).",
+        _at_least_one,
+    ),
+    Setting(
+        "GTTS_RATE",
+        10.0,
+        "gTTS requests started per second across every process of the deployment (evenly "
+        "spaced; 0 = no rate limit).",
+        _positive_float,
+    ),
     Setting("ESPEAK_VOICE", "de", "espeak-ng voice.", str),
     Setting("ESPEAK_RATE", 145, "espeak-ng speaking rate in words per minute.", _positive_int),
     Setting("MP3_BITRATE", 64, "MP3 bit rate in kbit/s (mono, 48 to 320).", _bitrate),
@@ -157,6 +202,33 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("SWEEP_SECONDS", 60.0, "How often workers look for lost renders.", _above_zero),
     Setting("MAX_ARTICLE_BYTES", 200_000, "Largest accepted article text.", _positive_int),
+    Setting(
+        "METRICS_TOKEN",
+        "",
+        "Who may read GET /metrics: empty = only direct requests from this machine (loopback, "
+        "no proxy headers); set = also anyone sending `Authorization: Bearer <token>`.",
+        str,
+    ),
+    Setting(
+        "CACHE_PRUNE",
+        True,
+        "Workers prune the cache once a day (`audionews cache prune`).",
+        _bool,
+    ),
+    Setting(
+        "CACHE_KEEP_DAYS",
+        30.0,
+        "The prune keeps the cached segments and chunks of every current rendition and of every "
+        "rendition made in the last this many days (`--older-than` overrides it).",
+        _positive_float,
+    ),
+    Setting(
+        "MEDIA_GRACE_DAYS",
+        30.0,
+        "Published files of a superseded rendition stay this many days after a newer one "
+        "replaced it, since feeds and podcast apps still link them.",
+        _positive_float,
+    ),
     Setting(
         "DEV",
         False,

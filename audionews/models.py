@@ -110,6 +110,13 @@ class Rendition(db.Model):  # type: ignore[name-defined]
     cues: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     synthesized: Mapped[int] = mapped_column(default=0)
     cached: Mapped[int] = mapped_column(default=0)
+    # The cache entries this rendition was made of: {"segments": [key, …], "chunks": [key, …]}.
+    # `audionews cache prune` keeps what current and recent renditions list here; anything else
+    # built from cached entries (a briefing) records its keys the same way (see cache.needs).
+    # Empty for renditions made before the field existed: then nothing cached is pruned.
+    cache_keys: Mapped[dict[str, list[str]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="renditions")
@@ -290,6 +297,10 @@ class Briefing(db.Model):  # type: ignore[name-defined]
     engine: Mapped[str] = mapped_column(String(40), default="")
     synthesized: Mapped[int] = mapped_column(default=0)
     encoded: Mapped[int] = mapped_column(default=0)
+    # Its cached entries (opening, closing, silences, converted articles), as in Rendition.
+    cache_keys: Mapped[dict[str, list[str]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When a newer build of the day replaced it; its files go a while later (day_job).
     superseded_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -21,6 +21,7 @@ from . import (
     OUT,
     Row,
     briefing,
+    cache_growth,
     feeds,
     fmt,
     gtts_client,
@@ -28,6 +29,7 @@ from . import (
     memory,
     queue_latency,
     say,
+    workers,
 )
 
 BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
@@ -37,6 +39,8 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     memory.NAME: memory.run,
     feeds.NAME: feeds.run,
     briefing.NAME: briefing.run,
+    workers.NAME: workers.run,
+    cache_growth.NAME: cache_growth.run,
 }
 
 

@@ -5,6 +5,11 @@ JSON that holds JSON `[text, lang, speed, "null"]`), the text is spoken with the
 engine, resampled to 24 kHz, encoded with `encode_mp3` and sent back base64-encoded in Google's
 answer format.
 
+It counts the requests in flight (`max_in_flight`), logs every request's arrival, end and status
+(`log`), and answers 429 with a Retry-After to the next `n` requests (`fail_next`) or to every
+request for a while (`refuse_for`, a rate-limit burst), so tests and benchmarks can check a
+global budget from outside the processes that keep it.
+
 Timing: the synthesis counts INSIDE the delay. The timer starts when the request has been read;
 the handler answers `delay` seconds after that, or as soon as the MP3 is ready if synthesis
 took longer (a cache miss of a long text). Audio is cached by text, so with `prime()` run
@@ -24,6 +29,7 @@ import urllib.parse
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -59,6 +65,15 @@ def answer(mp3: bytes) -> bytes:
     ).encode("ascii")
 
 
+@dataclass(frozen=True)
+class Served:
+    """One request as the fake saw it (time.monotonic() of this process)."""
+
+    arrived: float
+    answered: float
+    status: int
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
@@ -67,23 +82,38 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         start = time.monotonic()
         fake = self.server.fake
-        if self.path.split("?", 1)[0] != PATH:
-            self._reply(404, b"not found")
-            return
+        fake.arrive()
+        status = 500
         try:
-            text = parse_request(body)
-        except (KeyError, IndexError, ValueError) as exc:
-            self._reply(400, f"bad request: {exc}".encode())
-            return
-        mp3 = fake.mp3_for(text)
-        fake.record(text)
-        remaining = fake.delay - (time.monotonic() - start)
-        if remaining > 0:
-            time.sleep(remaining)
-        self._reply(200, answer(mp3))
+            if self.path.split("?", 1)[0] != PATH:
+                status = 404
+                self._reply(404, b"not found")
+                return
+            try:
+                text = parse_request(body)
+            except (KeyError, IndexError, ValueError) as exc:
+                status = 400
+                self._reply(400, f"bad request: {exc}".encode())
+                return
+            retry_after = fake.take_failure()
+            if retry_after is not None:
+                status = 429
+                self._reply(429, b"Too Many Requests", {"Retry-After": str(retry_after)})
+                return
+            mp3 = fake.mp3_for(text)
+            fake.record(text)
+            remaining = fake.delay - (time.monotonic() - start)
+            if remaining > 0:
+                time.sleep(remaining)
+            status = 200
+            self._reply(200, answer(mp3))
+        finally:
+            fake.leave(Served(start, time.monotonic(), status))
 
-    def _reply(self, status: int, data: bytes) -> None:
+    def _reply(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -123,6 +153,11 @@ class FakeGoogle:
         self._lock = threading.Lock()
         self._workdir = tempfile.TemporaryDirectory(prefix="fake-google-")
         self.requests: list[str] = []
+        self.log: list[Served] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._failures: list[int] = []
+        self._refusing: tuple[float, int] = (float("-inf"), 0)  # until (monotonic), retry after
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -169,6 +204,35 @@ class FakeGoogle:
     def reset_counts(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.log.clear()
+            self.max_in_flight = self.in_flight
+
+    def arrive(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self, served: Served) -> None:
+        with self._lock:
+            self.in_flight -= 1
+            self.log.append(served)
+
+    def fail_next(self, count: int, retry_after: int) -> None:
+        """Answer the next `count` requests 429 with `Retry-After: retry_after` (seconds)."""
+        with self._lock:
+            self._failures.extend([retry_after] * count)
+
+    def refuse_for(self, seconds: float, retry_after: int) -> None:
+        """Answer every request arriving in the next `seconds` 429 with this Retry-After."""
+        with self._lock:
+            self._refusing = (time.monotonic() + seconds, retry_after)
+
+    def take_failure(self) -> int | None:
+        with self._lock:
+            if self._failures:
+                return self._failures.pop(0)
+            until, retry_after = self._refusing
+            return retry_after if time.monotonic() < until else None
 
     def mp3_for(self, text: str) -> bytes:
         """Return the MP3 of `text`, synthesizing it once per distinct text."""

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
+from audionews.cache import daily as cache_daily
 from audionews.db import database_away, db
 from audionews.jobs import day_job, render_job, sweeper
 from audionews.jobs.queue import DAY_TASK, RENDER_TASK
@@ -187,6 +188,10 @@ class Sweeper:
                     self.app.extensions["storage"].cleanup_temp()
                 except Exception:  # the sweep below must go on all the same
                     log.exception("could not clean up temporary media files")
+                try:
+                    cache_daily.maybe_prune(self.app)  # once a day for the deployment
+                except Exception:
+                    log.exception("cache prune failed")
             try:
                 with self.app.app_context():
                     sweeper.sweep()

@@ -25,7 +25,7 @@ from ..render.briefing import BriefingBuilder
 from ..render.briefing_text import BriefingInput, Story, content_key
 from ..render.cover import embedded_cover
 from ..render.storage import Storage
-from .render_job import renderer
+from .renderers import renderer
 from .status import media_url
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,7 @@ def build(day: dt.date) -> str:
             engine=output.engine,
             synthesized=output.synthesized,
             encoded=output.encoded,
+            cache_keys=output.cache_keys,
         )
     )
     db.session.commit()

@@ -34,7 +34,7 @@ from ..render.storage import Storage
 from ..web.pages import transcript
 from . import briefing_job
 from .daisy_retention import expired, prune
-from .render_job import renderer
+from .renderers import renderer
 
 log = logging.getLogger(__name__)
 

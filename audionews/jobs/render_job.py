@@ -12,47 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ..db import db
+from ..metrics import hooks as metrics
 from ..models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
-from ..render.cover import embedded_cover
-from ..render.renderer import Renderer, RenderError, RenderInput, RenderOutput
-from ..render.voice import pauses_from
-from ..tts import EngineChain
+from ..render.renderer import RenderError, RenderInput, RenderOutput
 from . import day_job
+from .renderers import engine_chain, renderer  # noqa: F401  (here for those who import them)
 
 log = logging.getLogger(__name__)
 
 SUPERSEDED = "Eine neuere Fassung wurde inzwischen gespeichert."
-
-# A process keeps one chain per engine configuration, built once; the breakers that keep an
-# unreachable engine skipped across jobs are per engine name anyway (tts.breaker_for).
-_chains: dict[tuple[tuple[str, Any], ...], EngineChain] = {}
-_ENGINE_SETTINGS = ("TTS_", "GTTS_", "ESPEAK_")
-
-
-def engine_chain(settings: dict[str, Any]) -> EngineChain:
-    # Every setting the engines read is part of the key: changing one builds a new chain.
-    key = tuple(sorted((k, v) for k, v in settings.items() if k.startswith(_ENGINE_SETTINGS)))
-    if key not in _chains:
-        _chains[key] = EngineChain.from_settings(settings)
-    return _chains[key]
-
-
-def renderer() -> Renderer:
-    settings = current_app.config["AUDIONEWS"]
-    try:
-        chain = engine_chain(settings)
-    except ValueError as exc:  # an unknown engine name or a bad engine setting
-        raise RenderError(f"Die Sprachausgabe ist falsch eingerichtet: {exc}") from None
-    return Renderer(
-        current_app.extensions["storage"],
-        chain,
-        bitrate_kbps=settings["MP3_BITRATE"],
-        artist=settings["PUBLISHER"],
-        album=settings["PODCAST_TITLE"],
-        pauses=pauses_from(settings),
-        target_lufs=settings["LOUDNESS_LUFS"],
-        cover=embedded_cover(settings),
-    )
 
 
 def run_render(
@@ -113,7 +81,7 @@ def run_render(
             db.session.commit()
 
     try:
-        output = renderer().render(item, progress)
+        output = metrics.timed_render(renderer(), item, progress)
     except RenderError as exc:
         db.session.rollback()
         return _finish(job, JobStatus.FAILED, str(exc))
@@ -150,10 +118,12 @@ def rendition_of(output: RenderOutput, **owner: Any) -> Rendition:
         cues=output.cues,
         synthesized=output.synthesized,
         cached=output.cached,
+        cache_keys=output.cache_keys,
     )
 
 
 def _finish(job: Job, status: str, error: str = "") -> str:
+    metrics.job_finished(status)
     job.status = status
     job.error = error
     job.updated_at = utcnow()

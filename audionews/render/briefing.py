@@ -77,6 +77,8 @@ class BriefingOutput:
     synthesized: int  # segments synthesized (opening and closing only, ever)
     encoded: int  # MP3 chunks encoded
     left_out: list[str] = field(default_factory=list)  # slugs whose audio was unusable
+    # The cache entries it was made of, for the cache prune: {"segments": [...], "chunks": [...]}
+    cache_keys: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,6 +113,7 @@ class BriefingBuilder:
         self.album = album
         self.cover = cover
         self.encoded = 0
+        self.used: dict[str, set[str]] = {"segments": set(), "chunks": set()}
 
     @property
     def pause_ms(self) -> int:
@@ -120,6 +123,7 @@ class BriefingBuilder:
     def build(self, item: BriefingInput) -> BriefingOutput:
         """Make and publish the briefing of `item`; raise BriefingError when it cannot be made."""
         self.encoded = 0
+        self.used = {"segments": set(), "chunks": set()}
         stories: list[tuple[Story, _Piece]] = []
         left_out = []
         for story in item.stories:
@@ -148,6 +152,7 @@ class BriefingBuilder:
         output = self._join(item, sequence, rate, bitrate)
         output.engine, output.synthesized, output.left_out = engine, synthesized, left_out
         output.encoded = self.encoded
+        output.cache_keys = {kind: sorted(keys) for kind, keys in self.used.items()}
         return output
 
     # The pieces -------------------------------------------------------------------------
@@ -199,6 +204,7 @@ class BriefingBuilder:
             "bitrate": bitrate,
         }
         key = _hash(recipe)
+        self.used["chunks"].add(key)
         path = self.storage.chunk_path(key)
         if not is_chunk(path):
             source = self.storage.path(piece.source)
@@ -232,8 +238,10 @@ class BriefingBuilder:
             )
         except RenderError as exc:
             raise BriefingError(str(exc)) from None
+        self.used["segments"].update(keys)
         if engine.sample_rate != rate:
             keys = [self._resampled(key, engine.sample_rate, rate) for key in keys]
+            self.used["segments"].update(keys)
         assembler = Assembler(self.storage, rate, bitrate)
         try:
             plans = assembler.plan(script, keys)
@@ -243,6 +251,7 @@ class BriefingBuilder:
                 "Ein Audio-Baustein der Ansage fehlt im Zwischenspeicher."
             ) from None
         layout = assembler.place(plans)
+        self.used["chunks"].update(layout.chunks)
         spans = [chunk_span(self.storage.chunk_path(key)) for key in layout.chunks]
         cues = [
             {
@@ -278,6 +287,7 @@ class BriefingBuilder:
         key = _hash(
             {"version": BRIEFING_VERSION, "silence": inner, "rate": rate, "bitrate": bitrate}
         )
+        self.used["chunks"].add(key)
         path = self.storage.chunk_path(key)
         if not is_chunk(path):
             chunk = encode_chunk(bytes(2 * inner), rate=rate, bitrate_kbps=bitrate)

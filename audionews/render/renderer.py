@@ -65,6 +65,8 @@ class RenderOutput:
     synthesized: int = 0
     cached: int = 0
     encoded: int = 0  # MP3 chunks encoded (the rest came from the cache)
+    # What the files were made of, for the cache prune: {"segments": [...], "chunks": [...]}.
+    cache_keys: dict[str, list[str]] = field(default_factory=dict)
 
 
 def segment_key(engine: Engine, text: str, target_lufs: float = TARGET_LUFS) -> str:
@@ -283,6 +285,8 @@ class Renderer:
                 log.warning("render of %s, attempt %d: %s", item.slug, attempt, exc)
                 if attempt == 2:
                     raise RenderError("Ein Audio-Baustein fehlt im Zwischenspeicher.") from None
+        chunks = {chunk.key for plan in plans.values() for chunk in plan}
+        output.cache_keys = {"segments": sorted(set(keys)), "chunks": sorted(chunks)}
         layouts = {kind: assembler.place(plan) for kind, plan in plans.items()}
         episode = layouts["episode"]
         for number, seg in enumerate(script):

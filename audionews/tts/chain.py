@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .base import Engine
-from .breaker import CircuitBreaker, breaker_for
+from .breaker import Breaker, breakers_for
 from .registry import create
 
 
@@ -19,12 +19,12 @@ class EngineChain:
         fallback: Engine | None,
         breaker_seconds: float,
         *,
-        breakers: Callable[[str], CircuitBreaker] = breaker_for,
+        breakers: Callable[[str], Breaker] | None = None,
     ) -> None:
         self.primary = primary
         self.fallback = fallback
         self.breaker_seconds = breaker_seconds
-        self._breakers = breakers
+        self._breakers = breakers or breakers_for({})
 
     def engines(self) -> list[Engine]:
         """Return the engines to try, in order.
@@ -37,15 +37,23 @@ class EngineChain:
         return usable or candidates
 
     def report_unavailable(self, engine: Engine) -> None:
-        """Skip `engine` for breaker_seconds, in every render of this process."""
+        """Skip `engine` for breaker_seconds, in every render (of the deployment, with Redis)."""
         self._breakers(engine.name).trip(self.breaker_seconds)
+
+    def breaker(self, engine: Engine) -> Breaker:
+        """Return the breaker that decides whether `engine` is skipped."""
+        return self._breakers(engine.name)
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> EngineChain:
-        """Build the chain from TTS_ENGINE, TTS_FALLBACK and TTS_BREAKER_SECONDS."""
+        """Build the chain from TTS_ENGINE, TTS_FALLBACK and TTS_BREAKER_SECONDS.
+
+        With a Redis broker the breakers are the deployment's (tts.breaker.SharedBreaker).
+        """
         primary = create(str(settings.get("TTS_ENGINE", "gtts")), settings)
         fallback_name = str(settings.get("TTS_FALLBACK", "") or "").strip().lower()
         fallback = None
         if fallback_name and fallback_name != primary.name:
             fallback = create(fallback_name, settings)
-        return cls(primary, fallback, float(settings.get("TTS_BREAKER_SECONDS", 300.0)))
+        seconds = float(settings.get("TTS_BREAKER_SECONDS", 300.0))
+        return cls(primary, fallback, seconds, breakers=breakers_for(settings))

@@ -1,4 +1,8 @@
-"""German speech from Google Translate's TTS endpoint through gTTS, with retries and backoff."""
+"""German speech from Google Translate's TTS endpoint through gTTS, with retries and backoff.
+
+Every request takes a slot from the deployment's gTTS budget first (`tts.budget`), and a 429
+pauses every process of the deployment, not only the one that saw it.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,11 @@ from typing import Any
 import requests
 from gtts import gTTS, gTTSError
 
+from .. import metrics
 from ..audio import RATE
 from ..audio.decode import DecodeError, decode_mp3
 from .base import CacheOption, Clip, EngineError, EngineUnavailable
+from .budget import Budget, BudgetPaused, budget_for
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +34,7 @@ def _whole(text: str) -> list[str]:
 
 
 class _Request(gTTS):
-    """gTTS with an optional replacement for the batchexecute URL (for local benchmarks)."""
+    """gTTS with an optional replacement for the batchexecute URL (egress proxy, test double)."""
 
     def __init__(self, text: str, *, url: str | None, **kwargs: Any) -> None:
         super().__init__(text, **kwargs)
@@ -61,7 +67,11 @@ class GTTSEngine:
         url: str | None = None,
         backoff: float = 0.3,
         sleep: Callable[[float], None] = time.sleep,
+        budget: Budget | None = None,
+        sink: metrics.Metrics | None = None,
     ) -> None:
+        """`budget` limits the requests of the whole deployment (none: only this render's
+        threads); `sink` counts Google's answers for /metrics."""
         if timeout <= 0:
             raise ValueError(f"TTS_TIMEOUT muss größer als 0 sein, nicht {timeout!r}")
         self.tld = tld
@@ -72,18 +82,25 @@ class GTTSEngine:
         self.url = url or None
         self.backoff = backoff
         self.sleep = sleep
+        self.budget = budget
+        self.metrics = sink or metrics.Metrics.null()
         self.voice = f"de-{tld}"
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any], *, url: str | None = None) -> GTTSEngine:
-        """Build the engine from the TTS_* and GTTS_* settings; `url` replaces Google's."""
+        """Build the engine from the TTS_* and GTTS_* settings, with the deployment's budget.
+
+        `url` (else GTTS_URL) replaces Google's batchexecute URL.
+        """
         return cls(
             tld=str(settings.get("GTTS_TLD", "com")),
             slow=bool(settings.get("GTTS_SLOW", False)),
             timeout=float(settings.get("TTS_TIMEOUT", 10.0)),
             retries=int(settings.get("TTS_RETRIES", 3)),
             concurrency=int(settings.get("TTS_CONCURRENCY", MAX_CONCURRENCY)),
-            url=url,
+            url=url or str(settings.get("GTTS_URL") or "") or None,
+            budget=budget_for(settings),
+            sink=metrics.Metrics.for_settings(settings),
         )
 
     def cache_options(self) -> dict[str, CacheOption]:
@@ -103,12 +120,15 @@ class GTTSEngine:
         attempt = 1
         while True:
             try:
-                mp3 = self._fetch(text)
+                mp3 = self._fetch_in_budget(text)
                 break
             except gTTSError as exc:
                 status = None if exc.rsp is None else exc.rsp.status_code
+                self.metrics.inc(metrics.GTTS_RESPONSES, status=str(status or "error"))
                 if status is not None and status != 429 and status < 500:
                     raise EngineError(f"gTTS: {exc}") from exc
+                if status == 429:
+                    self._share_pause(attempt, exc.rsp)
                 if attempt >= self.attempts:
                     raise EngineUnavailable(
                         f"gTTS nach {attempt} Versuchen nicht erreichbar: {exc}"
@@ -125,6 +145,43 @@ class GTTSEngine:
             return Clip(decode_mp3(mp3, RATE), RATE)
         except DecodeError as exc:
             raise EngineError(f"gTTS: {exc}") from exc
+
+    def _fetch_in_budget(self, text: str) -> bytes | None:
+        """Wait for a slot of the deployment's budget, then send; count the answer."""
+        if self.budget is None:
+            mp3 = self._fetch(text)
+        else:
+            asked = time.monotonic()
+            waited: float | None = None
+            try:
+                with self.budget.slot():
+                    waited = time.monotonic() - asked
+                    mp3 = self._fetch(text)
+            finally:
+                # Counted once the slot is given back; a refused slot (a long pause) waited all
+                # the time it was asked for.
+                if waited is None:
+                    waited = time.monotonic() - asked
+                self.metrics.inc(metrics.GTTS_WAIT, waited)
+        if mp3 is not None:
+            self.metrics.inc(metrics.GTTS_RESPONSES, status="200")
+        return mp3
+
+    def _share_pause(self, attempt: int, response: requests.Response | None) -> None:
+        """Pause every process after a 429: Google's Retry-After, else the backoff.
+
+        A pause longer than MAX_RETRY_AFTER is not waited out: this render (and every other
+        one that asks for a slot meanwhile) falls back, and the breaker opens.
+        """
+        if self.budget is None:
+            return
+        retry_after = _retry_after(response)
+        seconds = retry_after if retry_after is not None else self._delay(attempt, None)
+        self.budget.pause(seconds)
+        self.metrics.inc(metrics.GTTS_PAUSES)
+        log.warning("gTTS answered 429: every process pauses for %.1f s", seconds)
+        if seconds > MAX_RETRY_AFTER:
+            raise BudgetPaused(seconds)
 
     def _fetch(self, text: str) -> bytes | None:
         """Send the request(s) through gTTS's own code; return MP3 bytes, None if unspeakable."""
@@ -152,8 +209,15 @@ class GTTSEngine:
     def _delay(self, attempt: int, response: requests.Response | None) -> float:
         """Return the pause before the next attempt: exponential with jitter."""
         delay = self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
-        if response is not None:
-            retry_after = response.headers.get("Retry-After", "")
-            if retry_after.isdigit():
-                delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER))
+        retry_after = _retry_after(response)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, MAX_RETRY_AFTER))
         return delay
+
+
+def _retry_after(response: requests.Response | None) -> float | None:
+    """Return the seconds of a Retry-After header (the delay form), or None."""
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After", "").strip()
+    return float(value) if value.isdigit() else None

@@ -17,8 +17,10 @@ from ..render.voice import script_for
 from .auth import has_valid_token, token_required
 from .editor.audit import record
 from .errors import ApiError
+from .security import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens, never cookies: nothing to forge
 
 
 def _read_article() -> ArticleInput:

@@ -121,10 +121,7 @@ def init_security(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         return response
 
-    csrf.init_app(app)
-    from . import api
-
-    csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing to forge
+    csrf.init_app(app)  # the API blueprint exempts itself (bearer tokens, never cookies)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_exc: CSRFError) -> tuple[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from ...db import db
@@ -28,11 +29,14 @@ ACTIONS = {
 }
 
 
+def current_actor() -> str:
+    """Return who is acting now, for the audit log and Article.updated_by."""
+    return str(current_user.name) if current_user.is_authenticated else "unbekannt"
+
+
 def record(action: str, target: str, detail: str = "", *, actor: str | None = None) -> None:
     """Add an audit event and commit it."""
     if actor is None:
-        from .session import actor as current_actor
-
         actor = current_actor()
     db.session.add(AuditEvent(actor=actor, action=action, target=target[:300], detail=detail))
     db.session.commit()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ... import catalog
+from ...cache.prune import human
+from ...cache.usage import usage
 from ...db import db
 from ...jobs.status import article_status
 from ...models import Article
@@ -70,7 +72,20 @@ def dashboard() -> str:
     state = request.args.get("status", "")
     if state not in FILTERS:
         state = ""
-    return render_template("editor/dashboard.html", rows=rows(state), state=state, filters=FILTERS)
+    return render_template(
+        "editor/dashboard.html", rows=rows(state), state=state, filters=FILTERS, cache=media_size()
+    )
+
+
+def media_size() -> dict[str, Any]:
+    """Return the media folder's size for the dashboard (measured at most a minute ago)."""
+    measured = usage(current_app.extensions["storage"]).by_kind()
+    sizes = {kind: human(nbytes) for kind, (_files, nbytes) in measured.items()}
+    total = sum(nbytes for _files, nbytes in measured.values())
+    return sizes | {
+        "total": human(total),
+        "daily": bool(current_app.config["AUDIONEWS"]["CACHE_PRUNE"]),
+    }
 
 
 @bp.get("/status.json")

@@ -24,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ...db import db
 from ...models import Editor, EditorSession
 from ..security import MISSING_KEY, NO_KEY_TITLE, has_stable_key
+from .audit import current_actor as actor  # noqa: F401  (the editor's pages import it here)
 from .blueprint import PUBLIC_ENDPOINTS, bp
 
 login_manager = LoginManager()
@@ -74,11 +75,6 @@ def unauthorized() -> Any:
     flash(login_manager.login_message, "info")
     target = request.full_path if request.method == "GET" else None
     return redirect(url_for("editor.login", next=target))
-
-
-def actor() -> str:
-    """Return who is acting now, for the audit log and Article.updated_by."""
-    return str(current_user.name) if current_user.is_authenticated else "unbekannt"
 
 
 def _safe_next(target: str | None) -> str:
