@@ -11,6 +11,7 @@ from array import array
 from importlib import metadata
 from typing import Any
 
+from ..config import defaults
 from .base import CacheOption, Clip, EngineError
 
 # Values from espeak-ng's speak_lib.h (API revision 12).
@@ -136,7 +137,9 @@ class EspeakEngine:
     name = "espeak"
     max_concurrency = 1
 
-    def __init__(self, voice: str = "de", rate: int = 165) -> None:
+    def __init__(self, voice: str = "de", rate: int | None = None) -> None:
+        if rate is None:
+            rate = int(defaults()["ESPEAK_RATE"])
         self.voice = voice
         # espeak-ng documents 80-450 wpm; outside that it clamps silently, which would make
         # the cache key lie about the audio.
@@ -149,9 +152,10 @@ class EspeakEngine:
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> EspeakEngine:
         """Build the engine from ESPEAK_VOICE and ESPEAK_RATE."""
+        default = defaults()
         return cls(
-            voice=str(settings.get("ESPEAK_VOICE", "de")),
-            rate=int(settings.get("ESPEAK_RATE", 165)),
+            voice=str(settings.get("ESPEAK_VOICE", default["ESPEAK_VOICE"])),
+            rate=int(settings.get("ESPEAK_RATE", default["ESPEAK_RATE"])),
         )
 
     def cache_options(self) -> dict[str, CacheOption]:

@@ -89,3 +89,11 @@ def test_created_from_settings_through_the_registry() -> None:
     assert (engine.name, engine.voice, engine.max_concurrency) == ("espeak", "de", 1)
     assert engine.cache_options()["rate"] == 200
     assert engine.synthesize("Guten Morgen.").pcm
+
+
+def test_the_engine_speaks_at_the_configured_default_rate() -> None:
+    from audionews.tts.espeak_engine import EspeakEngine
+
+    # One default, in the settings table: the engine built without settings agrees with it.
+    assert EspeakEngine().rate == config.defaults()["ESPEAK_RATE"] == 145
+    assert EspeakEngine.from_settings({}).rate == 145
