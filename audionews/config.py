@@ -195,12 +195,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUBLISHER", "audionews", "Artist/publisher written into the ID3 tags.", str),
     Setting("PODCAST_TITLE", "audionews", "Album tag and podcast title.", str),
     Setting(
+        "JOB_LEASE_SECONDS",
+        60.0,
+        "A rendering job's lease: its worker renews it every quarter of this while it renders; "
+        "once it runs out (the worker died), the sweeper gives the job to another worker.",
+        _above_zero,
+    ),
+    Setting(
         "JOB_STALE_SECONDS",
-        600.0,
-        "A queued or rendering job silent for this long counts as lost; the sweeper re-queues it.",
+        300.0,
+        "A queued job no worker has taken for this long is sent again (its message may be lost).",
         _positive_float,
     ),
-    Setting("SWEEP_SECONDS", 60.0, "How often workers look for lost renders.", _above_zero),
+    Setting("SWEEP_SECONDS", 15.0, "How often workers look for lost renders.", _above_zero),
     Setting("MAX_ARTICLE_BYTES", 200_000, "Largest accepted article text.", _positive_int),
     Setting(
         "METRICS_TOKEN",

@@ -8,7 +8,18 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import db
@@ -29,8 +40,17 @@ class JobStatus:
     LIVE = (QUEUED, RENDERING)
 
 
+# The rows at most one of which may exist per article revision (a partial unique index).
+LIVE_JOB = text("status IN ('queued', 'rendering')")
+
+
 class Article(db.Model):  # type: ignore[name-defined]
     __tablename__ = "article"
+    __table_args__ = (
+        # An integrator's own id names one article per owner (the API token's name).
+        UniqueConstraint("source_owner", "source_id", name="uq_article_source"),
+        Index("ix_article_title", "title"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
@@ -49,6 +69,10 @@ class Article(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Who made the last change: an editor's name, "API: <token name>" or "CLI".
     updated_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # The integrator's id for this article (`source_id` on API writes) and whose id it is:
+    # the API token's name, or "" for the command line and the back office.
+    source_owner: Mapped[str | None] = mapped_column(String(80), default=None)
+    source_id: Mapped[str | None] = mapped_column(String(200), default=None)
     # Optimistic locking: an UPDATE whose row changed since it was read fails instead of
     # silently overwriting, so two saves at once can never share a revision number.
     version: Mapped[int] = mapped_column(default=1)
@@ -94,7 +118,11 @@ class Rendition(db.Model):  # type: ignore[name-defined]
     """A finished, published set of files for one revision. Only ready renders get a row."""
 
     __tablename__ = "rendition"
-    __table_args__ = (Index("ix_rendition_article_revision", "article_id", "revision"),)
+    __table_args__ = (
+        Index("ix_rendition_article_revision", "article_id", "revision"),
+        # One job publishes at most one rendition, however often its message is delivered.
+        Index("uq_rendition_job", "job_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
@@ -126,7 +154,18 @@ class Job(db.Model):  # type: ignore[name-defined]
     """One request to render an article revision, and how it went."""
 
     __tablename__ = "job"
-    __table_args__ = (Index("ix_job_article_status", "article_id", "status"),)
+    __table_args__ = (
+        Index("ix_job_article_status", "article_id", "status"),
+        # At most one queued or rendering job per article revision, on SQLite and PostgreSQL.
+        Index(
+            "uq_job_live_revision",
+            "article_id",
+            "revision",
+            unique=True,
+            sqlite_where=LIVE_JOB,
+            postgresql_where=LIVE_JOB,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
@@ -139,6 +178,17 @@ class Job(db.Model):  # type: ignore[name-defined]
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The render's phase: synthesis, planning, encoding, joining or publishing.
+    phase: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # The lease of a rendering job: who holds it (host:pid:nonce) and until when. The holder
+    # renews it while it renders; the sweeper re-queues a job whose lease ran out.
+    worker: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A render was asked for again while this one was running (say, after a lexicon change):
+    # the job that ends this one queues the next.
+    rerun: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     article: Mapped[Article] = relationship(back_populates="jobs")
 
@@ -150,6 +200,7 @@ class Job(db.Model):  # type: ignore[name-defined]
             "status": self.status,
             "done": self.done,
             "total": self.total,
+            "phase": self.phase or None,
             "error": self.error or None,
             "engine": self.engine or None,
             "created_at": self.created_at.isoformat() + "Z",

@@ -28,6 +28,7 @@ from . import (
     incremental,
     memory,
     queue_latency,
+    recovery,
     say,
     workers,
 )
@@ -41,6 +42,7 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     briefing.NAME: briefing.run,
     workers.NAME: workers.run,
     cache_growth.NAME: cache_growth.run,
+    recovery.NAME: recovery.run,
 }
 
 

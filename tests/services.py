@@ -7,8 +7,10 @@ an open port.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -136,3 +138,15 @@ def wait_http(
         except (OSError, http.client.HTTPException):
             time.sleep(0.1)
     raise RuntimeError(f"no answer on port {port} within {timeout:.0f} s")
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and all its children at once, as a crash of its machine would."""
+    import psutil
+
+    parent = psutil.Process(pid)
+    victims = [parent, *parent.children(recursive=True)]
+    for proc in victims:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.send_signal(signal.SIGKILL)
+    psutil.wait_procs(victims, timeout=10)

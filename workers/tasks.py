@@ -105,7 +105,7 @@ def _release(job_id: int, attempt: int) -> None:
     db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.RENDERING, Job.attempts == attempt)
-        .values(status=JobStatus.QUEUED, updated_at=utcnow())
+        .values(status=JobStatus.QUEUED, updated_at=utcnow(), lease_until=None, worker="")
     )
     db.session.commit()
 
@@ -184,8 +184,9 @@ class Sweeper:
             if last_cleanup is None or time.monotonic() - last_cleanup >= self.cleanup_seconds:
                 last_cleanup = time.monotonic()
                 try:
-                    # Only files older than an hour: a render never takes that long.
-                    self.app.extensions["storage"].cleanup_temp()
+                    # Only files no render holding a lease can still be writing.
+                    with self.app.app_context():
+                        sweeper.cleanup_abandoned_temp()
                 except Exception:  # the sweep below must go on all the same
                     log.exception("could not clean up temporary media files")
                 try:

@@ -8,8 +8,16 @@ their inline Markdown for display; each non-empty line is one paragraph.
 from __future__ import annotations
 
 from .json_format import parse_json, parse_json_bytes
-from .model import MAX_BYTES, MAX_SLUG_LENGTH, MAX_TITLE_LENGTH, ArticleError, ArticleInput, Link
-from .slugs import is_valid_slug, slugify
+from .model import (
+    MAX_BYTES,
+    MAX_SLUG_LENGTH,
+    MAX_TITLE_LENGTH,
+    ArticleError,
+    ArticleInput,
+    Link,
+    check_source_id,
+)
+from .slugs import is_valid_slug, slug_candidates, slugify
 from .text_format import parse_text
 
 __all__ = [
@@ -19,11 +27,13 @@ __all__ = [
     "ArticleError",
     "ArticleInput",
     "Link",
+    "check_source_id",
     "is_valid_slug",
     "parse_file",
     "parse_json",
     "parse_json_bytes",
     "parse_text",
+    "slug_candidates",
     "slugify",
 ]
 

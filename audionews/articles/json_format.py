@@ -1,7 +1,8 @@
-"""The JSON format: {title, summary, body, links, slug?, published?}, validated strictly."""
+"""The JSON format: {title, summary, body, links, slug?, published?, source_id?}, validated."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -19,10 +20,11 @@ from .model import (
     _link_title,
     _paragraphs,
     _valid_url,
+    check_source_id,
 )
 from .slugs import is_valid_slug
 
-_JSON_FIELDS = ("title", "summary", "body", "links", "slug", "published")
+_JSON_FIELDS = ("title", "summary", "body", "links", "slug", "published", "source_id")
 _LINK_FIELDS = ("title", "url")
 
 
@@ -59,9 +61,13 @@ def parse_json(obj: object) -> ArticleInput:
     published = obj.get("published")
     if "published" in obj and not isinstance(published, bool):
         raise ArticleError("Das Feld „published“ muss true oder false sein.", "published")
-    return _build(
+    source_id = obj.get("source_id")
+    if source_id is not None:
+        source_id = check_source_id(source_id)
+    article = _build(
         title=title, summary=summary, body=body, links=links, slug=slug, published=published
     )
+    return dataclasses.replace(article, source_id=source_id) if source_id else article
 
 
 def parse_json_bytes(data: bytes, *, max_bytes: int = MAX_BYTES) -> ArticleInput:

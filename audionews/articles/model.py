@@ -14,6 +14,7 @@ MAX_BYTES = 200_000
 MAX_TITLE_LENGTH = 300
 MAX_SLUG_LENGTH = 80
 MAX_URL_LENGTH = 2048
+MAX_SOURCE_ID_LENGTH = 200
 
 _NEWLINES_RE = re.compile(r"\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 # C0/C1 controls except tab and newline, plus stray byte-order marks.
@@ -61,6 +62,8 @@ class ArticleInput:
     # None: not said. A new article is then published once its audio is ready; an update
     # leaves the article's state alone.
     published: bool | None = None
+    # The integrator's own id of the article (unique per API token name), if it sent one.
+    source_id: str | None = None
 
     def content_hash(self) -> str:
         """Return the SHA-256 hex digest of the content (title, summary, body, links)."""
@@ -79,13 +82,17 @@ class ArticleInput:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict that `parse_json` accepts again."""
-        return {
-            "title": self.title,
-            "summary": self.summary,
-            "body": self.body,
-            "links": [{"title": link.title, "url": link.url} for link in self.links],
-            "slug": self.slug,
-        } | ({} if self.published is None else {"published": self.published})
+        return (
+            {
+                "title": self.title,
+                "summary": self.summary,
+                "body": self.body,
+                "links": [{"title": link.title, "url": link.url} for link in self.links],
+                "slug": self.slug,
+            }
+            | ({} if self.published is None else {"published": self.published})
+            | ({} if self.source_id is None else {"source_id": self.source_id})
+        )
 
 
 def _decode(data: bytes | str, max_bytes: int) -> str:
@@ -170,6 +177,19 @@ def _build(
     return ArticleInput(
         title=title, summary=summary, body=body, links=links, slug=slug, published=published
     )
+
+
+def check_source_id(value: object) -> str:
+    """Return a valid `source_id` or raise: printable text of 1 to 200 characters."""
+    if not isinstance(value, str):
+        raise ArticleError("Das Feld „source_id“ muss ein Text sein.", "source_id")
+    if not value or len(value) > MAX_SOURCE_ID_LENGTH or not value.isprintable():
+        raise ArticleError(
+            f"Die „source_id“ muss 1 bis {MAX_SOURCE_ID_LENGTH} druckbare Zeichen lang sein "
+            "(keine Steuerzeichen, keine Zeilenumbrüche).",
+            "source_id",
+        )
+    return value
 
 
 def _link_title(raw: str, url: str) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from .model import MAX_SLUG_LENGTH
 
@@ -62,3 +64,20 @@ def slugify(title: str, max_length: int = MAX_SLUG_LENGTH) -> str:
         digest = hashlib.sha256(title.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         slug = f"artikel-{digest}"[:max_length].strip("-")
     return slug
+
+
+def slug_candidates(title: str, max_length: int = MAX_SLUG_LENGTH) -> Iterator[str]:
+    """Yield slugs for a new article titled `title`, best first, without end.
+
+    First the title's slug; then that slug with a suffix from a hash of the title, so two
+    different titles that slugify alike get different slugs, and two requests with the same
+    new title pick the same one (the unique index on slugs then decides between them); then
+    numbered ones, for the rare name that is taken all the same.
+    """
+    base = slugify(title, max_length)
+    yield base
+    digest = hashlib.sha256(title.encode("utf-8", "surrogatepass")).hexdigest()
+    suffixes = itertools.chain([digest[:6]], (str(n) for n in itertools.count(2)))
+    for suffix in suffixes:
+        stem = base[: max_length - len(suffix) - 1].rstrip("-")
+        yield f"{stem}-{suffix}" if stem else suffix

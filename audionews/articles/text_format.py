@@ -23,6 +23,10 @@ from .model import (
 
 _SECTION_NAMES = {"summary": "In Kürze", "body": "Hauptartikel", "links": "Mehr Wissen"}
 _SECTION_ORDER = ("summary", "body", "links")
+MISSING_SECTIONS = (
+    "Dem Text fehlen die Abschnitte „In Kürze“ und „Hauptartikel“: Nach der Titelzeile muss "
+    "mindestens eine Zeile „**In Kürze:**“ oder „**Hauptartikel:**“ stehen."
+)
 
 # A marker line: bold (colon inside or outside, or none), a Markdown heading, or a plain line
 # with a colon. Text after a bold marker on the same line is the section's first line.
@@ -92,6 +96,11 @@ def _split_sections(lines: list[str]) -> dict[str, list[str]]:
         seen.append(section)
         current = sections[section]
         current.append(rest)
+
+    if "summary" not in seen and "body" not in seen:
+        # Without either header this is not the article format (a CSV, a stray note): going
+        # live as an article made of its first line would be worse than a clear refusal.
+        raise ArticleError(MISSING_SECTIONS, "text")
 
     if any(line.strip() for line in leading):
         # Text between the title and the first marker belongs to the section the editor left

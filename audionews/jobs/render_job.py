@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import logging
-import time
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..db import db
 from ..metrics import hooks as metrics
 from ..models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
 from ..render.renderer import RenderError, RenderInput, RenderOutput
 from . import day_job
+from .lease import Lease, LeaseLost, lapsed
+from .live import ensure_job
+from .queue import send_render
 from .renderers import engine_chain, renderer  # noqa: F401  (here for those who import them)
 
 log = logging.getLogger(__name__)
@@ -26,41 +27,39 @@ SUPERSEDED = "Eine neuere Fassung wurde inzwischen gespeichert."
 def run_render(
     article_id: int, revision: int, job_id: int | None = None, *, may_retry: bool = False
 ) -> str:
-    """Render the revision unless that is already done or superseded; return the job status.
+    """Render the revision unless that is done, superseded or under way; return the status.
 
+    Only the holder of the job's lease renders it, and only a holder that still has its lease
+    publishes a rendition. Without `job_id`, the revision's live job is used (or one made).
     With `may_retry`, a transient database error puts the job back in the queue and is raised
     again for the task to retry; otherwise any unexpected error fails the job.
     """
     article = db.session.get(Article, article_id)
-    job = db.session.get(Job, job_id) if job_id else None
-    if article is None or (job is not None and job.article_id != article_id):
+    if article is None:
         return "missing"
-    if job is None:
+    if job_id:
+        job = db.session.get(Job, job_id)
+        if job is None or job.article_id != article_id:
+            return "missing"
+    else:
         if article.ready_for(revision) is not None:
             return JobStatus.READY  # called without a job: the revision is already rendered
-        job = Job(article=article, revision=revision)
-        db.session.add(job)
-        db.session.flush()
+        job, _ = ensure_job(article, revision)
+    revision = job.revision
     if job.status not in JobStatus.LIVE:
         return job.status  # a redelivered message of a job that has ended
-    stale_before = utcnow() - timedelta(
-        seconds=current_app.config["AUDIONEWS"]["JOB_STALE_SECONDS"]
-    )
-    if job.status == JobStatus.RENDERING and job.updated_at > stale_before:
-        return job.status  # another worker renders it right now (a duplicate message)
     if article.revision != revision:
-        return _finish(job, JobStatus.SUPERSEDED, SUPERSEDED)
+        return _end(job, JobStatus.SUPERSEDED, SUPERSEDED)
     # A redelivered message (worker lost, broker restart) finds its work already done.
-    existing = db.session.scalar(select(Rendition).where(Rendition.job_id == job.id))
+    existing = _rendition_for(job)
     if existing is not None:
-        job.engine = existing.engine
-        return _finish(job, JobStatus.READY)
+        return _end(job, JobStatus.READY, engine=existing.engine)
 
-    job.status = JobStatus.RENDERING
-    job.attempts += 1
-    job.error = ""
-    job.updated_at = utcnow()
-    db.session.commit()
+    lease_seconds = current_app.config["AUDIONEWS"]["JOB_LEASE_SECONDS"]
+    lease = Lease.claim(job, lease_seconds)
+    if lease is None:
+        return job.status  # another worker renders it right now (a duplicate message)
+    seen = _last_rendition_id(job)
     item = RenderInput(
         slug=article.slug,
         title=article.title,
@@ -69,39 +68,73 @@ def run_render(
         date=article.created_at.date(),
         lexicon=LexiconEntry.current(),
     )
-    last_write = 0.0
-
-    def progress(done: int, total: int) -> None:
-        nonlocal last_write
-        now = time.monotonic()
-        # Write progress at most twice a second; it doubles as the job's heartbeat.
-        if done == total or now - last_write >= 0.5:
-            last_write = now
-            job.done, job.total, job.updated_at = done, total, utcnow()
-            db.session.commit()
-
+    db.session.commit()  # hold no transaction open while rendering
     try:
-        output = metrics.timed_render(renderer(), item, progress)
+        with lease:
+            output = metrics.timed_render(renderer(), item, lease.progress)
+    except LeaseLost:
+        db.session.rollback()
+        log.warning("job %s: another worker took over; this render publishes nothing", job.id)
+        db.session.refresh(job)
+        return job.status
     except RenderError as exc:
         db.session.rollback()
-        return _finish(job, JobStatus.FAILED, str(exc))
+        return _end(job, JobStatus.FAILED, str(exc), lease=lease)
     except Exception as exc:
         db.session.rollback()
         if may_retry and isinstance(exc, OperationalError):
             log.warning("render of article %s: database error, retrying: %s", article_id, exc)
-            _finish(job, JobStatus.QUEUED)
+            _end(job, JobStatus.QUEUED, lease=lease)
         else:
             log.exception("render of article %s revision %s failed", article_id, revision)
-            _finish(job, JobStatus.FAILED, f"Interner Fehler beim Vertonen ({type(exc).__name__}).")
+            _end(
+                job,
+                JobStatus.FAILED,
+                f"Interner Fehler beim Vertonen ({type(exc).__name__}).",
+                lease=lease,
+            )
         raise
 
     # The article may have changed while this render ran: then its audio must not go live.
     db.session.refresh(article)
     if article.revision != revision:
-        return _finish(job, JobStatus.SUPERSEDED, SUPERSEDED)
-    db.session.add(rendition_of(output, article_id=article_id, job_id=job.id, revision=revision))
-    job.engine = output.engine
-    return _finish(job, JobStatus.READY)
+        return _end(job, JobStatus.SUPERSEDED, SUPERSEDED, lease=lease)
+    if _last_rendition_id(job) != seen:
+        # Published by another job while this one rendered (no path should allow that; if
+        # one ever does, listeners still get one rendition of the revision, not two).
+        log.warning("job %s: revision %s was published meanwhile; not again", job.id, revision)
+        return _end(job, JobStatus.READY, engine=output.engine, lease=lease)
+    rendition = rendition_of(output, article_id=article_id, job_id=job.id, revision=revision)
+    return _end(job, JobStatus.READY, engine=output.engine, lease=lease, rendition=rendition)
+
+
+def _rendition_for(job: Job) -> Rendition | None:
+    """Return a rendition that already answers this job: its own, or one by a later job.
+
+    Job ids are handed out in order, so a rendition of this revision by a job with a higher
+    id was asked for after this one and rendered since: rendering again would publish the
+    same revision twice. (Ids, not clocks: workers' clocks may disagree.)
+    """
+    return db.session.scalar(
+        select(Rendition)
+        .where(
+            Rendition.article_id == job.article_id,
+            Rendition.revision == job.revision,
+            Rendition.job_id >= job.id,
+        )
+        .order_by(Rendition.id.desc())
+        .limit(1)
+    )
+
+
+def _last_rendition_id(job: Job) -> int:
+    """Return the newest rendition id of the job's revision (0 if none)."""
+    found = db.session.scalar(
+        select(func.max(Rendition.id)).where(
+            Rendition.article_id == job.article_id, Rendition.revision == job.revision
+        )
+    )
+    return int(found or 0)
 
 
 def rendition_of(output: RenderOutput, **owner: Any) -> Rendition:
@@ -122,14 +155,69 @@ def rendition_of(output: RenderOutput, **owner: Any) -> Rendition:
     )
 
 
-def _finish(job: Job, status: str, error: str = "") -> str:
+def _end(
+    job: Job,
+    status: str,
+    error: str = "",
+    *,
+    engine: str | None = None,
+    lease: Lease | None = None,
+    rendition: Rendition | None = None,
+) -> str:
+    """End (or, with QUEUED, give back) the job in one conditional UPDATE; return its status.
+
+    With a lease, only while the lease still holds the job; without one, only while no one
+    else holds a valid lease on it. The rendition is added in the same transaction, so the
+    job is ready exactly when its audio is there. A rerun asked for meanwhile becomes a new
+    queued job of the same revision.
+    """
+    now = utcnow()
+    lease_seconds = current_app.config["AUDIONEWS"]["JOB_LEASE_SECONDS"]
+    condition = (
+        lease.holds()
+        if lease is not None
+        else and_(
+            Job.id == job.id,
+            Job.status.in_(JobStatus.LIVE),
+            or_(Job.status == JobStatus.QUEUED, lapsed(now, lease_seconds)),
+        )
+    )
+    values: dict[str, Any] = {"status": status, "error": error, "updated_at": now}
+    values |= {"lease_until": None, "worker": ""}
+    if status == JobStatus.READY:
+        values["done"] = case((Job.total > 0, Job.total), else_=Job.done)
+        values["phase"] = ""
+    if engine is not None:
+        values["engine"] = engine
+    if status == JobStatus.QUEUED:
+        values["rerun"] = False  # the job renders again anyway
+    rows = db.session.execute(
+        update(Job)
+        .where(condition)
+        .values(**values)
+        .returning(Job.rerun)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not rows:  # the job ended, or went to another worker, meanwhile
+        db.session.rollback()
+        db.session.refresh(job)
+        return job.status
     metrics.job_finished(status)
-    job.status = status
-    job.error = error
-    job.updated_at = utcnow()
-    if status == JobStatus.READY and job.total:
-        job.done = job.total
+    follow_up: Job | None = None
+    if rows[0].rerun and status in (JobStatus.READY, JobStatus.FAILED):
+        follow_up = Job(article_id=job.article_id, revision=job.revision, status=JobStatus.QUEUED)
+        db.session.add(follow_up)
+    if rendition is not None:
+        db.session.add(rendition)
     if status in (JobStatus.READY, JobStatus.FAILED):
         day_job.mark_article(job.article)  # its day's briefing: rebuilt, or no longer waiting
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # this job has a rendition already (the unique index says so)
+        db.session.rollback()
+        log.warning("job %s: a rendition exists already; not publishing a second", job.id)
+        return _end(job, status, error, engine=engine, lease=lease)
+    db.session.refresh(job)
+    if follow_up is not None:
+        send_render(follow_up.article_id, follow_up.revision, follow_up.id)
     return status

@@ -44,7 +44,9 @@ def article_status(article: Article) -> dict[str, Any]:
         "status": status,
         # A failed re-render leaves the last good audio up; its reason still shows.
         "error": job.error if job is not None and job.status == JobStatus.FAILED else None,
-        "progress": {"done": job.done, "total": job.total} if job is not None else None,
+        "progress": {"done": job.done, "total": job.total, "phase": job.phase or None}
+        if job is not None
+        else None,
         "job": job.id if job is not None else None,
         "engine": rendition.engine if rendition else None,
         "rendered_revision": rendition.revision if rendition else None,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from .. import catalog
-from ..articles import ArticleError, ArticleInput, parse_json_bytes, parse_text
+from ..articles import ArticleError, ArticleInput, check_source_id, parse_json_bytes, parse_text
 from ..db import db
 from ..jobs import daisy_job
 from ..jobs.status import article_status
@@ -32,9 +33,9 @@ def _read_article() -> ArticleInput:
         raise ApiError(413, "too_large", f"Der Text ist größer als {limit // 1000} kB.", "body")
     try:
         if mimetype == "application/json":
-            return parse_json_bytes(data, max_bytes=limit)
+            return _with_source_id(parse_json_bytes(data, max_bytes=limit))
         if mimetype in {"text/plain", "text/markdown", ""}:
-            return parse_text(data, max_bytes=limit)
+            return _with_source_id(parse_text(data, max_bytes=limit))
     except ArticleError as exc:
         raise ApiError(400, "invalid_article", exc.message, exc.field) from None
     raise ApiError(
@@ -44,6 +45,17 @@ def _read_article() -> ArticleInput:
     )
 
 
+def _with_source_id(data: ArticleInput) -> ArticleInput:
+    """Take `?source_id=` too: the text format has no place for it."""
+    given = request.args.get("source_id")
+    if given is None:
+        return data
+    source_id = check_source_id(given)
+    if data.source_id is not None and data.source_id != source_id:
+        raise ArticleError("Die „source_id“ im Text und in der Adresse weichen ab.", "source_id")
+    return dataclasses.replace(data, source_id=source_id)
+
+
 def _save_response(result: catalog.SaveResult, created_status: int) -> tuple[Response, int]:
     body: dict[str, Any] = article_status(result.article)
     body.update(
@@ -51,6 +63,7 @@ def _save_response(result: catalog.SaveResult, created_status: int) -> tuple[Res
             "created": result.created,
             "changed": result.changed,
             "job": result.job.id if result.job else body["job"],
+            "source_id": result.article.source_id,
         }
     )
     return jsonify(body), created_status if result.created else 200
@@ -136,7 +149,9 @@ def render_article(slug: str) -> tuple[Response, int]:
 @bp.get("/jobs/<int(max=9223372036854775807):job_id>")
 def get_job(job_id: int) -> Response:
     job = db.session.get(Job, job_id)
-    if job is None:
+    # Job ids are sequential: without a token, a job of an unpublished article answers
+    # exactly like one that does not exist, so counting through ids reveals nothing of it.
+    if job is None or not (job.article.published or has_valid_token()):
         raise ApiError(404, "not_found", f"Es gibt keinen Auftrag {job_id}.")
     return jsonify(job.to_dict())
 
@@ -151,7 +166,7 @@ def _save(data: ArticleInput, **options: Any) -> catalog.SaveResult:
     A change is recorded in the back office's audit log.
     """
     try:
-        result = catalog.save(data, actor=_actor(), **options)
+        result = catalog.save(data, actor=_actor(), owner=g.api_token.name, **options)
     except ArticleError as exc:
         raise ApiError(409, "conflict", exc.message, exc.field) from None
     except catalog.NotFound as exc:

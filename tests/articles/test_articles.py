@@ -189,25 +189,35 @@ def test_nfc_normalization() -> None:
     ],
 )
 def test_title_decoration(line: str, title: str) -> None:
-    assert variant(f"{line}\nText.\n").title == title
+    assert variant(f"{line}\n**Hauptartikel:**\nText.\n").title == title
 
 
 def test_tabs_kept_inside_lines() -> None:
     assert variant("T\n**Hauptartikel:**\nA\tB\n").body == "A\tB"
 
 
-def test_no_markers_means_body() -> None:
-    article = variant("Nur ein Titel\nErster Absatz.\n\nZweiter Absatz.\n")
-    assert article == ArticleInput(
-        title="Nur ein Titel", summary="", body="Erster Absatz.\n\nZweiter Absatz.", links=()
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nur ein Titel\nErster Absatz.\n\nZweiter Absatz.\n",
+        "title,summary,body\nBahnstreik,Die GDL streikt.,Ab Montag fahren weniger Züge.\n",
+        "T\nText.\n**Mehr Wissen:**\n[A](https://a.example/)\n",
+        "Nur ein Titel\n",
+    ],
+    ids=["no-markers", "csv", "links-only", "title-only"],
+)
+def test_a_text_without_summary_or_body_header_is_refused(text: str) -> None:
+    # Issue 10 item 11: a CSV went live as the article "title,summary,body".
+    error = error_of(variant, text)
+    assert error.field == "text"
+    assert "„In Kürze“" in error.message and "„Hauptartikel“" in error.message
+    assert "fehlen" in error.message
 
 
 @pytest.mark.parametrize(
     ("text", "summary", "body", "link_count"),
     [
         ("T\nIntro.\n**Hauptartikel:**\nText.\n", "Intro.", "Text.", 0),
-        ("T\nText.\n**Mehr Wissen:**\n[A](https://a.example/)\n", "", "Text.", 1),
         ("T\n**In Kürze:**\nKurz.\n", "Kurz.", "", 0),
         ("T\n**Hauptartikel:**\nText.\n", "", "Text.", 0),
         ("T\n**In Kürze:**\n**Hauptartikel:**\nText.\n**Mehr Wissen:**\n", "", "Text.", 0),
@@ -215,7 +225,6 @@ def test_no_markers_means_body() -> None:
     ],
     ids=[
         "unmarked-summary",
-        "unmarked-body",
         "summary-only",
         "body-only",
         "empty-sections",
@@ -284,7 +293,6 @@ def test_text_links(section: str, expected: list[tuple[str, str]]) -> None:
         (b"Titel\x00\n**Hauptartikel:**\nText", "file", "kein UTF-8-Text"),
         ("Titel\n**Hauptartikel:**\nÄrger".encode("latin-1"), "file", "kein UTF-8-Text"),
         ("Titel\n**Hauptartikel:**\nText".encode("utf-16"), "file", "kein UTF-8-Text"),
-        (b"Nur ein Titel\n", "body", "keinen Text"),
         (b"Titel\n**In K\xc3\xbcrze:**\n\n**Hauptartikel:**\n  \n", "body", "keinen Text"),
         (b"**In K\xc3\xbcrze:**\nKurz.\n", "title", "Titel fehlt"),
         (b"#\n**Hauptartikel:**\nText.\n", "title", "Titel fehlt"),
@@ -303,7 +311,6 @@ def test_text_links(section: str, expected: list[tuple[str, str]]) -> None:
         "nul",
         "latin1",
         "utf16",
-        "title-only",
         "empty-sections",
         "marker-first",
         "hash-only-title",
@@ -328,7 +335,7 @@ def test_invalid_utf8_message() -> None:
 
 
 def test_title_of_300_chars_is_fine() -> None:
-    assert variant("T" * 300 + "\nText.\n").title == "T" * 300
+    assert variant("T" * 300 + "\n**Hauptartikel:**\nText.\n").title == "T" * 300
 
 
 def test_size_limit() -> None:
@@ -338,9 +345,9 @@ def test_size_limit() -> None:
     error = error_of(parse_text, text + "xy")
     assert (error.field, error.message) == ("size", "Der Text ist größer als 200 kB.")
     # The limit counts UTF-8 bytes, not characters.
-    error = error_of(parse_text, "T\nÄÄÄ", max_bytes=7)
-    assert (error.field, error.message) == ("size", "Der Text ist größer als 7 Bytes.")
-    assert parse_text("T\nÄÄÄ", max_bytes=8).body == "ÄÄÄ"
+    error = error_of(parse_text, "T\nIn Kürze: ÄÄÄ", max_bytes=18)
+    assert (error.field, error.message) == ("size", "Der Text ist größer als 18 Bytes.")
+    assert parse_text("T\nIn Kürze: ÄÄÄ", max_bytes=19).summary == "ÄÄÄ"
 
 
 def test_lone_surrogate_in_str() -> None:
@@ -543,8 +550,8 @@ JSON_DOC = json.dumps({"title": "Aus JSON", "body": "Text."}).encode()
         (b"\xef\xbb\xbf\n  " + JSON_DOC, "", "Aus JSON"),
         (BASIC.encode(), "", "Titel der Meldung"),
         (BASIC.encode(), "artikel.txt", "Titel der Meldung"),
-        (b"{Klammer} im Titel\nText.\n", "artikel.txt", "{Klammer} im Titel"),
-        (b"{Klammer} im Titel\nText.\n", "artikel.md", "{Klammer} im Titel"),
+        ("{Klammer} im Titel\nIn Kürze: Text.\n".encode(), "artikel.txt", "{Klammer} im Titel"),
+        ("{Klammer} im Titel\nIn Kürze: Text.\n".encode(), "artikel.md", "{Klammer} im Titel"),
     ],
 )
 def test_parse_file(data: bytes, filename: str, title: str) -> None:

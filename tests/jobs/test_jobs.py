@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -15,7 +16,7 @@ from audionews.articles import parse_json
 from audionews.db import db
 from audionews.jobs import render_job
 from audionews.jobs.status import article_status
-from audionews.models import Article, Job, Rendition
+from audionews.models import Article, Job, Rendition, utcnow
 from audionews.tts.breaker import breaker_for
 from tests.helpers import SHORT_ARTICLE
 
@@ -152,7 +153,9 @@ def test_a_duplicate_message_does_not_render_twice_at_once(app: Flask) -> None:
         assert result.job is not None
         job = db.session.get(Job, result.job.id)
         assert job is not None
-        job.status = "rendering"  # a worker took the first message a moment ago
+        # A worker took the first message a moment ago and holds the lease.
+        job.status, job.worker = "rendering", "elsewhere:1:abc"
+        job.lease_until = utcnow() + timedelta(seconds=60)
         db.session.commit()
         assert render_job.run_render(result.article.id, 1, job.id) == "rendering"
         assert db.session.scalar(select(func.count()).select_from(Rendition)) == 0

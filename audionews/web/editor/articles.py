@@ -18,7 +18,7 @@ from flask import (
 from sqlalchemy import select
 
 from ... import catalog
-from ...articles import ArticleError, ArticleInput, parse_file, parse_json, parse_text, slugify
+from ...articles import ArticleError, ArticleInput, parse_file, parse_json, parse_text
 from ...db import db
 from ...jobs import day_job
 from ...jobs.render_job import renderer
@@ -143,8 +143,17 @@ def _form_values(article: Article | None = None) -> dict[str, str]:
 
 
 def _exists(data: ArticleInput) -> Article | None:
-    slug = data.slug or slugify(data.title)
-    return db.session.scalar(select(Article).where(Article.slug == slug))
+    """Return the article this input would update (see `catalog.identify`), if any."""
+    if data.slug:
+        return db.session.scalar(select(Article).where(Article.slug == data.slug))
+    if data.source_id is not None:
+        return db.session.scalar(
+            select(Article).where(Article.source_owner == "", Article.source_id == data.source_id)
+        )
+    # Only the identical title: another title that slugifies alike is another article.
+    return db.session.scalar(
+        select(Article).where(Article.title == data.title).order_by(Article.id).limit(1)
+    )
 
 
 def _duplicate(existing: Article) -> str:
@@ -230,7 +239,7 @@ def upload_articles() -> Any:
     if len(files) > MAX_FILES:
         problems.append(f"Höchstens {MAX_FILES} Dateien auf einmal.")
     parsed: list[ArticleInput] = []
-    slugs: set[str] = set()
+    names: set[str] = set()
     for upload in files[:MAX_FILES]:
         name = upload.filename or "?"
         try:
@@ -238,12 +247,12 @@ def upload_articles() -> Any:
         except ArticleError as exc:
             problems.append(f"{name}: {exc.message}")
             continue
-        slug = data.slug or slugify(data.title)
+        key = data.slug or data.source_id or data.title
         existing = _exists(data)
-        if existing is not None or slug in slugs:
+        if existing is not None or key in names:
             problems.append(f"{name}: {_duplicate(existing) if existing else 'doppelter Titel.'}")
             continue
-        slugs.add(slug)
+        names.add(key)
         parsed.append(data)
     if problems:
         message = "Nichts hochgeladen. " + " ".join(problems)
