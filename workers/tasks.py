@@ -14,7 +14,6 @@ from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from flask import Flask, current_app
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 
 from audionews.cache import daily as cache_daily
 from audionews.db import database_away, db
@@ -149,18 +148,29 @@ def requeue_unfinished(app: Flask) -> list[int]:
 
 @shared_task(
     name=DAY_TASK,
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    # Celery's own backoff (full jitter) over the same span as renders: minutes, not seconds.
-    retry_backoff=int(RETRY_BACKOFF),
-    retry_backoff_max=int(RETRY_BACKOFF_MAX),
-    retry_jitter=RETRY_JITTER,
     max_retries=MAX_RETRIES,
 )
-def build_day(day: str) -> str:
-    """Build the products of one news day (the briefing, …) if it changed; idempotent."""
-    return day_job.build_day(dt.date.fromisoformat(day))
+def build_day(self: Task, day: str) -> str:
+    """Build the products of one news day (the briefing, …) if it changed; idempotent.
+
+    A database error is retried with the renders' backoff (`retry_countdown`: minutes, and at
+    least half of each wait, where Celery's own full jitter may draw a retry within a second).
+    After the last retry the day stays marked, and the sweeper queues its build again.
+    """
+    try:
+        return day_job.build_day(dt.date.fromisoformat(day))
+    except Exception as exc:
+        if not database_away(exc):
+            raise
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        if self.request.retries >= MAX_RETRIES:
+            log.error("day %s: database unreachable after %s retries", day, MAX_RETRIES)
+            return day_job.FAILED
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from None
 
 
 class Sweeper:

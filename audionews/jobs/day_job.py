@@ -174,8 +174,10 @@ def build_day(day: dt.date) -> str:
     db.session.execute(update(NewsDay).where(NewsDay.day == day).values(**values))
     db.session.commit()
     db.session.refresh(state)
-    if not problems and state.changed > covered:
-        # Marked while this build ran: that message may have found the lease taken.
+    if state.changed > covered:
+        # Marked while this build ran: that message may have found the lease taken. (After a
+        # failed product too: the new change may be what mends it, and waiting for the
+        # sweeper would keep a withdrawn article in the briefing for minutes.)
         send_day(day)
     return FAILED if problems else BUILT
 

@@ -211,6 +211,32 @@ def test_a_failing_product_keeps_the_day_dirty_and_the_others_are_built(
     assert "kaputt" in row.error and "No space left" in row.error
 
 
+def test_a_mark_during_a_failing_build_still_gets_a_second_build(
+    app: Flask, queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A withdrawal that arrives while a product fails must not wait for the sweeper."""
+    day = dt.date(2025, 12, 8)
+    calls: list[int] = []
+
+    def flaky(built_day: dt.date) -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            day_job.mark(built_day)  # an editor withdraws an article during the first build
+            db.session.commit()
+            assert queue.sent.pop() == built_day
+            assert day_job.build_day(built_day) == day_job.BUSY  # that message is spent
+            raise OSError(28, "No space left on device")
+        return "built"
+
+    monkeypatch.setattr(day_job, "products", lambda: [("flaky", flaky)])
+    with app.app_context():
+        day_job.mark(day)
+        db.session.commit()
+    assert queue.deliver() == [day_job.FAILED, day_job.BUILT]
+    row = state(app, day)
+    assert row is not None and row.built == row.changed == 2 and row.error == ""
+
+
 def test_the_sweeper_finds_days_whose_message_was_lost(app: Flask, queue: Queue) -> None:
     lost, fresh, failed = dt.date(2025, 12, 5), dt.date(2025, 12, 6), dt.date(2025, 12, 7)
     long_ago = utcnow() - timedelta(hours=2)

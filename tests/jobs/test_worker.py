@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,7 +17,7 @@ from sqlalchemy import select, update
 
 from audionews import create_app
 from audionews.db import db
-from audionews.models import Briefing, Job, utcnow
+from audionews.models import Briefing, Job, NewsDay, utcnow
 from tests.conftest import WorkerProcess, base_settings, make_token
 from tests.helpers import SHORT_ARTICLE, wait_status
 
@@ -26,7 +27,16 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def queue_settings(tmp_path: Path, redis_url: str, database_url: str) -> dict[str, Any]:
     redis.Redis.from_url(redis_url).flushdb()
-    return base_settings(tmp_path, BROKER_URL=redis_url, DATABASE_URL=database_url)
+    # A news day that starts twelve hours from now: the articles of one test never fall on
+    # two days, whenever the suite runs (the day boundary itself: tests/test_days.py).
+    start_hour = (dt.datetime.now(dt.UTC).hour + 12) % 24
+    return base_settings(
+        tmp_path,
+        BROKER_URL=redis_url,
+        DATABASE_URL=database_url,
+        TIMEZONE="UTC",
+        DAY_START_HOUR=start_hour,
+    )
 
 
 @pytest.fixture
@@ -105,14 +115,31 @@ def _briefing_rows(app: Flask) -> list[Briefing]:
         return rows
 
 
-def _wait_briefing(app: Flask, done: Any, timeout: float = 120) -> Briefing:
+def _wait_briefing(
+    app: Flask, done: Any, timeout: float = 120, worker_log: Path | None = None
+) -> Briefing:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         rows = [row for row in _briefing_rows(app) if row.superseded_at is None]
         if rows and done(rows[-1]):
             return rows[-1]
         time.sleep(0.2)
-    raise AssertionError(f"no such briefing: {_briefing_rows(app)}")
+    # Say what there is, so that a failure explains itself.
+    rows = [
+        (row.id, row.day, len(row.chapters), row.superseded_at is not None)
+        for row in _briefing_rows(app)
+    ]
+    with app.app_context():
+        days = [
+            (d.day, d.changed, d.built, d.building_since, d.error)
+            for d in db.session.scalars(select(NewsDay))
+        ]
+    log = ""
+    if worker_log is not None and worker_log.exists():
+        log = "\n".join(worker_log.read_text(errors="replace").splitlines()[-40:])
+    raise AssertionError(
+        f"no such briefing: (id, day, chapters, superseded) {rows}; days {days}\n{log}"
+    )
 
 
 def test_a_render_finishing_on_the_worker_rebuilds_the_briefing(
@@ -129,7 +156,8 @@ def test_a_render_finishing_on_the_worker_rebuilds_the_briefing(
         slugs.append(res.get_json()["slug"])
     for slug in slugs:
         assert wait_status(client, slug, {"ready", "failed"}, timeout=120)["status"] == "ready"
-    first = _wait_briefing(queue_app, lambda row: len(row.chapters) == 7)
+    log = worker.log_path
+    first = _wait_briefing(queue_app, lambda row: len(row.chapters) == 7, worker_log=log)
     assert [c["slug"] for c in first.chapters[1:-1]] == slugs[::-1]
     time.sleep(2)  # any further build would show up by now
     assert len(_briefing_rows(queue_app)) == 1
@@ -139,7 +167,7 @@ def test_a_render_finishing_on_the_worker_rebuilds_the_briefing(
     # One article changes: its render ends on the worker, and the briefing follows.
     changed = SHORT_ARTICLE | {"title": "Meldung 2", "summary": "Ganz neu gesagt."}
     assert client.put(f"/api/v1/articles/{slugs[2]}", json=changed, headers=auth).status_code == 200
-    second = _wait_briefing(queue_app, lambda row: row.id != first.id)
+    second = _wait_briefing(queue_app, lambda row: row.id != first.id, worker_log=log)
     assert second.files["audio"] != first.files["audio"] and second.synthesized == 0
     vtt = (
         Path(queue_app.config["AUDIONEWS"]["MEDIA_DIR"]) / second.files["transcript_vtt"]
@@ -148,5 +176,5 @@ def test_a_render_finishing_on_the_worker_rebuilds_the_briefing(
     # Withdrawn through the API: gone from the briefing.
     hidden = changed | {"published": False}
     assert client.put(f"/api/v1/articles/{slugs[2]}", json=hidden, headers=auth).status_code == 200
-    third = _wait_briefing(queue_app, lambda row: len(row.chapters) == 6)
+    third = _wait_briefing(queue_app, lambda row: len(row.chapters) == 6, worker_log=log)
     assert slugs[2] not in [c["slug"] for c in third.chapters]

@@ -190,6 +190,46 @@ def test_retries_wait_minutes_not_seconds() -> None:
     assert min(sum(w[:3]) for w in waits) > 60  # the old policy used 3 retries in 8 s
 
 
+def test_a_day_build_retries_after_seconds_not_at_once(
+    tmp_path: Path, proxy_url: tuple[TcpProxy, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The day's build backs off like a render: never a retry within 10 s of a cut.
+
+    (Celery's own full jitter drew 2 s in a CI run; then a short cut uses up retries.)
+    """
+    from celery.exceptions import Retry
+
+    proxy, url = proxy_url
+    app = create_app(base_settings(tmp_path, DATABASE_URL=url))
+    countdowns: list[float] = []
+
+    def record_retry(*args: Any, countdown: float, **kwargs: Any) -> Retry:
+        countdowns.append(countdown)
+        return Retry("recorded", when=countdown)
+
+    monkeypatch.setattr(tasks.build_day, "retry", record_retry)
+    with proxy.outage(), app.app_context():
+        for retries in range(tasks.MAX_RETRIES):
+            with pytest.raises(Retry):
+                _run_as_retry(retries)
+        db.session.remove()
+    assert len(countdowns) == tasks.MAX_RETRIES
+    assert min(countdowns) >= 10, countdowns
+    with proxy.outage(), app.app_context():  # the last one gives up: the sweeper finds the day
+        result = tasks.build_day.apply(args=["2026-12-01"], retries=tasks.MAX_RETRIES)
+        assert result.result == "failed"
+        db.session.remove()
+    app_dispose(app)
+
+
+def _run_as_retry(retries: int) -> str:
+    tasks.build_day.push_request(retries=retries)
+    try:
+        return tasks.build_day.run("2026-12-01")
+    finally:
+        tasks.build_day.pop_request()
+
+
 def test_exhausted_retries_leave_the_job_for_the_sweeper(
     tmp_path: Path, proxy_url: tuple[TcpProxy, str]
 ) -> None:
