@@ -26,6 +26,18 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
+@pytest.fixture(autouse=True)
+def _queue_sends_are_real() -> None:
+    """Fail fast when a patch of the queue's senders outlived the test or fixture that made it.
+
+    (A session fixture once kept `day_job.send_day` silenced for the rest of the run, and a
+    queue test far away waited in vain for a briefing.)
+    """
+    from audionews.jobs import day_job, queue
+
+    assert day_job.send_day is queue.send_day, "a patch of day_job.send_day outlived its scope"
+
+
 def base_settings(tmp_path: Path, **extra: Any) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",

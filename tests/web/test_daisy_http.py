@@ -56,10 +56,11 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("daisy-http")
-    with no_broker(), day_app(folder, BASE_URL="https://news.example") as app:
-        for data in ARTICLES:
-            save(app, data)
-        assert build_days(app) == {"built"}
+    with day_app(folder, BASE_URL="https://news.example") as app:
+        with no_broker():  # only while it is built: the patch must not outlive the setup
+            for data in ARTICLES:
+                save(app, data)
+            assert build_days(app) == {"built"}
         day = the_day(app)
         row = current_edition(app, day)
         assert row is not None
