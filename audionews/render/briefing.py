@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..audio.decode import decode_mp3
-from ..audio.join import Span, chunk_span, encode_chunk, is_chunk, read_head, write_spans
+from ..audio.join import Span, chunk_span, encode_chunk, read_head, write_spans
 from ..audio.mp3file import read_mp3
 from ..audio.mp3frames import LAME_OVERHEAD, samples_per_frame
 from ..audio.pcm import resample, samples_for
@@ -206,7 +206,7 @@ class BriefingBuilder:
         key = _hash(recipe)
         self.used["chunks"].add(key)
         path = self.storage.chunk_path(key)
-        if not is_chunk(path):
+        if not self.storage.has_chunk(key):
             source = self.storage.path(piece.source)
             pcm = decode_mp3(source.read_bytes(), piece.rate)[: 2 * piece.pcm]
             pcm = resample(pcm, piece.rate, rate)
@@ -289,7 +289,7 @@ class BriefingBuilder:
         )
         self.used["chunks"].add(key)
         path = self.storage.chunk_path(key)
-        if not is_chunk(path):
+        if not self.storage.has_chunk(key):
             chunk = encode_chunk(bytes(2 * inner), rate=rate, bitrate_kbps=bitrate)
             self.storage.write_chunk(key, chunk)
             self.encoded += 1

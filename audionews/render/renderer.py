@@ -127,7 +127,14 @@ class Renderer:
             synthesized=synthesized,
             cached=len(set(keys)) - synthesized,
         )
-        self._assemble(item, script, keys, engine.sample_rate, output)
+        self._assemble(
+            item,
+            script,
+            keys,
+            engine.sample_rate,
+            output,
+            remake=lambda: self._synthesize(engine, script, None),
+        )
         return output
 
     def speak(self, script: list[Segment], what: str) -> tuple[Engine, list[str], int]:
@@ -263,11 +270,13 @@ class Renderer:
         keys: list[str],
         rate: int,
         output: RenderOutput,
+        remake: Callable[[], object] | None = None,
     ) -> None:
         """Join the cached segments with explicit pauses into the summary, body and episode.
 
         The files are built from MP3 chunks of a paragraph or a few (see `assemble.py`), encoded
-        once and shared by all three files and by later revisions.
+        once and shared by all three files and by later revisions. `remake` synthesizes again
+        what is missing from the cache (a segment found damaged when its PCM was read).
         """
         assembler = Assembler(self.storage, rate, self.bitrate_kbps)
         sections = {seg.section for seg in script}
@@ -282,9 +291,12 @@ class Renderer:
             except MissingSegment as exc:
                 # A segment that another render stored at the same moment (only possible where
                 # the filesystem has no hard links) is planned again, with what is stored now.
+                # A segment found damaged as its PCM was read is synthesized again first.
                 log.warning("render of %s, attempt %d: %s", item.slug, attempt, exc)
                 if attempt == 2:
                     raise RenderError("Ein Audio-Baustein fehlt im Zwischenspeicher.") from None
+                if remake is not None:
+                    remake()
         chunks = {chunk.key for plan in plans.values() for chunk in plan}
         output.cache_keys = {"segments": sorted(set(keys)), "chunks": sorted(chunks)}
         layouts = {kind: assembler.place(plan) for kind, plan in plans.items()}
