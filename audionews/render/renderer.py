@@ -133,7 +133,7 @@ class Renderer:
             keys,
             engine.sample_rate,
             output,
-            remake=lambda: self._synthesize(engine, script, None),
+            remake=lambda: self._synthesize(engine, script, None, verify=True),
         )
         return output
 
@@ -169,13 +169,25 @@ class Renderer:
         raise RenderError(f"Keine Sprachausgabe {what} ({detail}).")
 
     def _synthesize(
-        self, engine: Engine, script: list[Segment], progress: Progress | None
+        self,
+        engine: Engine,
+        script: list[Segment],
+        progress: Progress | None,
+        *,
+        verify: bool = False,
     ) -> tuple[list[str], int]:
-        """Make sure every segment's audio is cached; return the keys and how many were new."""
+        """Make sure every segment's audio is cached; return the keys and how many were new.
+
+        A cached segment counts when its header matches its length; with `verify`, only when
+        its PCM matches its digest too (reading it all).
+        """
         keys = [segment_key(engine, seg.spoken, self.target_lufs) for seg in script]
+        cached = self.storage.has_segment
+        if verify:
+            cached = lambda key: self.storage.read_segment(key) is not None  # noqa: E731
         texts: dict[str, str] = {}
         for key, seg in zip(keys, script, strict=True):
-            if not self.storage.has_segment(key):
+            if key not in texts and not cached(key):
                 texts.setdefault(key, seg.spoken)
         total = len(script)
         done = total - sum(1 for key in keys if key in texts)

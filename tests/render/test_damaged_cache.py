@@ -1,0 +1,197 @@
+"""A damaged cache is never published (issue 10, item 4): fault injection with real espeak audio.
+
+Each test renders an article for real (espeak, ffmpeg), damages cached entries on disk the way
+a bad disk, a crash or a careless hand does, renders again and decodes what was published:
+it must sound like a render from a clean cache (same length, same levels, no full-scale
+noise), and the damage must be logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import struct
+from collections.abc import Callable
+from pathlib import Path
+
+import fastcrc
+import numpy as np
+import pytest
+
+from audionews import config
+from audionews.audio import RATE
+from audionews.audio.decode import decode_mp3
+from audionews.audio.join import HEAD_SIZE
+from audionews.audio.loudness import TARGET_LUFS
+from audionews.render.renderer import Renderer, RenderInput, RenderOutput, segment_key
+from audionews.render.storage import SEGMENT_HEAD_SIZE, Storage
+from audionews.speech import build_script
+from audionews.tts import EngineChain, create
+from audionews.tts.breaker import breaker_for
+
+TITLE = "Kurzmeldung: Testlauf"
+SUMMARY = "Das ist ein kurzer Test. Er prüft die Vertonung."
+DAMAGED_SENTENCE = "Der Hauptartikel hat drei Sätze und einen langen ersten Satz über die Bahn."
+BODY = f"{DAMAGED_SENTENCE} Im Herbst ist es kühl.\n\nEin zweiter Absatz folgt."
+# An editor's correction in the same paragraph: its chunk is encoded again, from the cache.
+EDITED = BODY.replace("kühl", "kalt")
+
+Damage = Callable[[bytes, int], bytes]
+
+
+def _crc_blind(data: bytes, head: int) -> bytes:
+    """Change 64 bytes of the frames so that their CRC-16 stays the same.
+
+    CRC-16/ARC is linear with a zero start and no final XOR, so XOR-ing in a block whose own
+    CRC is 0 leaves the CRC of the whole unchanged: only a real digest sees this.
+    """
+    rng = random.Random(10)
+    block = rng.randbytes(62)
+    fix = next(
+        n.to_bytes(2, "little")
+        for n in range(1 << 16)
+        if fastcrc.crc16.arc(block + n.to_bytes(2, "little")) == 0
+    )
+    flip = block + fix
+    start = head + (len(data) - head) // 2
+    out = bytearray(data)
+    for i, byte in enumerate(flip):
+        out[start + i] ^= byte
+    return bytes(out)
+
+
+DAMAGES: dict[str, Damage] = {
+    "random bytes of the same length": lambda data, _head: random.Random(1).randbytes(len(data)),
+    "cut in half": lambda data, _head: data[: len(data) // 2],
+    "empty": lambda _data, _head: b"",
+    "odd length": lambda data, _head: data[:-1],
+    "random audio under an intact header": lambda data, head: (
+        data[:head] + random.Random(2).randbytes(len(data) - head)
+    ),
+}
+
+
+def _older_chunk(data: bytes, head: int) -> bytes:
+    """Return the chunk as an older version wrote it: header "ANC2", without the digest."""
+    _magic, frames, samples, size, crc, _digest = struct.unpack_from("<4sIIIH16s", data)
+    return struct.pack("<4sIIIH", b"ANC2", frames, samples, size, crc) + data[head:]
+
+
+# Entries written before the records existed cannot be vouched for: they are made again.
+SEGMENT_DAMAGES: dict[str, Damage] = DAMAGES | {
+    "an older version's entry (bare PCM)": lambda data, head: data[head:]
+}
+CHUNK_DAMAGES: dict[str, Damage] = DAMAGES | {
+    "a change its CRC-16 cannot see": _crc_blind,
+    "an older version's entry (no digest)": _older_chunk,
+}
+
+
+@pytest.fixture(autouse=True)
+def _closed_breakers() -> None:
+    for name in ("gtts", "espeak"):
+        breaker_for(name).reset()
+
+
+def renderer(storage: Storage) -> Renderer:
+    return Renderer(storage, EngineChain(create("espeak", config.defaults()), None, 60))
+
+
+def render(storage: Storage, body: str = BODY) -> RenderOutput:
+    item = RenderInput(
+        slug="kurz", title=TITLE, summary=SUMMARY, body=body, date=dt.date(2026, 12, 2)
+    )
+    return renderer(storage).render(item)
+
+
+def damaged_key() -> str:
+    engine = create("espeak", config.defaults())
+    (seg,) = [s for s in build_script(TITLE, SUMMARY, BODY) if s.display == DAMAGED_SENTENCE]
+    return segment_key(engine, seg.spoken, TARGET_LUFS)
+
+
+def decoded(storage: Storage, out: RenderOutput, kind: str = "episode") -> np.ndarray:
+    pcm = decode_mp3(storage.path(out.files[kind]).read_bytes(), RATE)
+    return np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+
+
+def db(samples: np.ndarray) -> float:
+    rms = float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
+    return 20 * np.log10(max(rms, 1.0) / 32768)
+
+
+def assert_sounds_like(storage: Storage, out: RenderOutput, clean: Storage, want: RenderOutput):
+    """The published files match a clean render: lengths, every sentence's length and level."""
+    for kind in ("summary", "body", "episode"):
+        assert out.durations[kind] == pytest.approx(want.durations[kind], abs=0.05), kind
+        got, ref = decoded(storage, out, kind), decoded(clean, want, kind)
+        assert len(got) / RATE == pytest.approx(out.durations[kind], abs=0.01)
+        # No full-scale noise: peaks stay where clean speech has them.
+        assert np.abs(got).max() <= np.abs(ref).max() * 1.15, kind
+        assert db(got) == pytest.approx(db(ref), abs=1.0), kind
+    got, ref = decoded(storage, out), decoded(clean, want)
+    assert len(out.cues) == len(want.cues)
+    for cue, clean_cue in zip(out.cues, want.cues, strict=True):
+        assert cue["display"] == clean_cue["display"]
+        length = cue["end"] - cue["start"]
+        assert length == pytest.approx(clean_cue["end"] - clean_cue["start"], abs=0.05), cue
+        span = got[round(cue["start"] * RATE) : round(cue["end"] * RATE)]
+        clean_span = ref[round(clean_cue["start"] * RATE) : round(clean_cue["end"] * RATE)]
+        assert db(span) == pytest.approx(db(clean_span), abs=2.0), cue
+
+
+@pytest.fixture(scope="module")
+def clean_edit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Storage, RenderOutput]:
+    """The edited article rendered from a clean cache: what every damaged render must match."""
+    storage = Storage(tmp_path_factory.mktemp("clean"))
+    return storage, render(storage, EDITED)
+
+
+def damage_logged(caplog: pytest.LogCaptureFixture, path: Path) -> bool:
+    return any(
+        "damaged cache entry" in record.getMessage() and str(path) in record.getMessage()
+        for record in caplog.records
+        if record.name == "audionews.render.storage" and record.levelno == logging.WARNING
+    )
+
+
+@pytest.mark.parametrize("kind", list(SEGMENT_DAMAGES))
+def test_a_damaged_segment_is_synthesized_again_and_never_published(
+    tmp_path: Path,
+    kind: str,
+    clean_edit: tuple[Storage, RenderOutput],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    storage = Storage(tmp_path)
+    render(storage)
+    path = storage.segment_path(damaged_key())
+    path.write_bytes(SEGMENT_DAMAGES[kind](path.read_bytes(), SEGMENT_HEAD_SIZE))
+    caplog.set_level(logging.WARNING)
+
+    out = render(storage, EDITED)  # encodes the damaged sentence's chunk again
+
+    assert_sounds_like(storage, out, *clean_edit)
+    assert damage_logged(caplog, path)
+    assert storage.read_segment(damaged_key()) is not None  # made again, whole
+
+
+@pytest.mark.parametrize("kind", list(CHUNK_DAMAGES))
+def test_a_damaged_chunk_is_encoded_again_and_never_published(
+    tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    storage = Storage(tmp_path)
+    first = render(storage)
+    chunks = [storage.chunk_path(key) for key in first.cache_keys["chunks"]]
+    for path in chunks:
+        path.write_bytes(CHUNK_DAMAGES[kind](path.read_bytes(), HEAD_SIZE))
+    caplog.set_level(logging.WARNING)
+
+    again = render(storage)
+
+    # The segments were whole, so the chunks made of them again are the very same bytes:
+    # the published files are the first render's, name for name.
+    assert again.files == first.files
+    assert again.encoded == len(chunks)
+    assert_sounds_like(storage, again, storage, first)
+    assert all(damage_logged(caplog, path) for path in chunks)
