@@ -137,15 +137,18 @@ class Renderer:
         )
         return output
 
-    def speak(self, script: list[Segment], what: str) -> tuple[Engine, list[str], int]:
+    def speak(
+        self, script: list[Segment], what: str, *, verify: bool = False
+    ) -> tuple[Engine, list[str], int]:
         """Cache the audio of every segment of `script` with the first engine that works.
 
         Return that engine, the segments' cache keys and how many were synthesized; `what`
         ends the German error ("Keine Sprachausgabe <what> (…)"). The daily briefing's
-        opening and closing are spoken this way.
+        opening and closing are spoken this way. `verify` reads every cached segment whole
+        (after one was found damaged), so a damaged one is synthesized again.
         """
         engine, (keys, synthesized) = self._with_first_engine(
-            lambda engine: self._synthesize(engine, script, None), what
+            lambda engine: self._synthesize(engine, script, None, verify=verify), what
         )
         return engine, keys, synthesized
 
