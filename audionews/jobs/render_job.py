@@ -13,6 +13,7 @@ from ..db import db
 from ..metrics import hooks as metrics
 from ..models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
 from ..render.renderer import RenderError, RenderInput, RenderOutput
+from ..render.storage import out_of_space
 from . import day_job
 from .lease import Lease, LeaseLost, lapsed
 from .live import ensure_job
@@ -22,6 +23,13 @@ from .renderers import engine_chain, renderer  # noqa: F401  (here for those who
 log = logging.getLogger(__name__)
 
 SUPERSEDED = "Eine neuere Fassung wurde inzwischen gespeichert."
+# A full media folder: the job waits (queued) and the sweeper sends it again every
+# JOB_STALE_SECONDS until there is room; the last good audio stays online meanwhile.
+NO_SPACE = (
+    "Kein freier Speicherplatz für Audiodateien: Der Medienordner ist voll. Die Vertonung "
+    "wird automatisch wiederholt, sobald wieder Platz ist; bis dahin bleibt der bisherige "
+    "Ton online."
+)
 
 
 def run_render(
@@ -82,6 +90,16 @@ def run_render(
         return _end(job, JobStatus.FAILED, str(exc), lease=lease)
     except Exception as exc:
         db.session.rollback()
+        if out_of_space(exc):
+            # Not the article's fault and not for ever: the job waits for room, it does not fail.
+            log.warning(
+                "render of article %s revision %s: no space left for audio files; the job "
+                "is queued again: %s",
+                article_id,
+                revision,
+                exc,
+            )
+            return _end(job, JobStatus.QUEUED, NO_SPACE, lease=lease)
         if may_retry and isinstance(exc, OperationalError):
             log.warning("render of article %s: database error, retrying: %s", article_id, exc)
             _end(job, JobStatus.QUEUED, lease=lease)

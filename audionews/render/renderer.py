@@ -14,14 +14,14 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
-from ..audio.encode import Mp3Encoder
+from ..audio.encode import EncodeError, Mp3Encoder, encode_frames
 from ..audio.loudness import TARGET_LUFS, normalize
 from ..audio.pcm import fade, resample, silence, trim_silence
 from ..audio.tags import mp3_duration, write_chapters, write_tags
 from ..speech import DEFAULT_PAUSES, Lexicon, Pauses, Segment, build_script
 from ..tts import Engine, EngineChain, EngineError, EngineUnavailable
 from .assemble import Assembler, ChunkPlan, MissingSegment
-from .storage import Storage
+from .storage import Storage, out_of_space
 from .transcripts import SIDECAR_KINDS, chapter_list, publish_sidecars
 
 log = logging.getLogger(__name__)
@@ -218,8 +218,13 @@ class Renderer:
                     progress(done, total)
         return keys, len(texts)
 
-    def _store_segment(self, engine: Engine, key: str, text: str) -> bytes:
-        """Synthesize one segment, cache its processed PCM under `key` and return it."""
+    def _store_segment(
+        self, engine: Engine, key: str, text: str, *, cache_optional: bool = False
+    ) -> bytes:
+        """Synthesize one segment, cache its processed PCM under `key` and return it.
+
+        With `cache_optional`, a disk too full to cache it is logged and the PCM returned.
+        """
         rate = engine.sample_rate
         clip = engine.synthesize(text)
         # One sample rate end to end: the engine's own, from synthesis to the MP3.
@@ -228,7 +233,14 @@ class Renderer:
         # the target loudness make every joined file meet it; fades keep joins click-free.
         pcm = normalize(trim_silence(pcm, rate, keep_ms=5), rate, self.target_lufs)
         pcm = fade(pcm, rate)
-        if not self.storage.write_segment(key, pcm):
+        try:
+            stored = self.storage.write_segment(key, pcm)
+        except OSError as exc:
+            if not (cache_optional and out_of_space(exc)):
+                raise
+            log.warning("no space left to cache segment %s: %s", key, exc)
+            return pcm
+        if not stored:
             # Another render stored this segment first; it stays, so use what it stored.
             return self.storage.read_segment(key) or pcm
         return pcm
@@ -245,23 +257,33 @@ class Renderer:
             for text in pieces:
                 key = segment_key(engine, text, self.target_lufs)
                 cached = self.storage.read_segment(key)
-                pcms.append(
-                    cached if cached is not None else self._store_segment(engine, key, text)
-                )
+                if cached is None:
+                    cached = self._store_segment(engine, key, text, cache_optional=True)
+                pcms.append(cached)
             return pcms
 
         engine, pcms = self._with_first_engine(speak, "konnte den Satz sprechen")
         rate = engine.sample_rate
-        temp = self.storage.temp_path(".mp3")
+        pause = silence(self.pauses.piece_ms, rate)
         try:
-            with Mp3Encoder(temp, rate=rate, bitrate_kbps=self.bitrate_kbps) as encoder:
-                for number, pcm in enumerate(pcms):
-                    if number:
-                        encoder.write(silence(self.pauses.piece_ms, rate))
-                    encoder.write(pcm)
-            return temp.read_bytes(), engine.name
-        finally:
-            temp.unlink(missing_ok=True)
+            temp = self.storage.temp_path(".mp3")
+            try:
+                with Mp3Encoder(temp, rate=rate, bitrate_kbps=self.bitrate_kbps) as encoder:
+                    for number, pcm in enumerate(pcms):
+                        if number:
+                            encoder.write(pause)
+                        encoder.write(pcm)
+                return temp.read_bytes(), engine.name
+            finally:
+                temp.unlink(missing_ok=True)
+        except (OSError, EncodeError) as exc:
+            if not out_of_space(exc):
+                raise
+            # A full media folder: the sentence is still heard, encoded in memory (bare
+            # frames, which every player plays; a sentence needs no seek table).
+            log.warning("no space left for a preview file; encoding it in memory: %s", exc)
+            frames = encode_frames(pause.join(pcms), rate=rate, bitrate_kbps=self.bitrate_kbps)
+            return frames, engine.name
 
     @staticmethod
     def _plan(

@@ -13,6 +13,7 @@ header: it is treated the same way (made again, in place), since nothing can vou
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import logging
 import os
@@ -81,6 +82,33 @@ def _read_segment_file(path: Path) -> tuple[bytes | None, str | None]:
 
 def _damaged(path: Path, problem: str) -> None:
     log.warning("damaged cache entry %s (%s): it is made again", path, problem)
+
+
+# What a full disk (or a used-up quota) looks like: as an OSError, or in ffmpeg's stderr.
+_NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_NO_SPACE_TEXTS = ("No space left on device", "Disk quota exceeded")
+
+
+def out_of_space(exc: BaseException) -> bool:
+    """Return whether `exc`, or an error that caused it, says the disk is full.
+
+    Writes fail with OSError(ENOSPC); ffmpeg writing a file says so on its stderr (an
+    EncodeError quotes it); mutagen wraps the OSError in its own error.
+    """
+    todo: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while todo:
+        error = todo.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in _NO_SPACE_ERRNOS:
+            return True
+        if any(text in str(error) for text in _NO_SPACE_TEXTS):
+            return True
+        todo += [e for e in (error.__cause__, error.__context__) if e is not None]
+        todo += [arg for arg in error.args if isinstance(arg, BaseException)]
+    return False
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -315,9 +343,13 @@ class Storage:
         _fsync_dir(self.root)
         return name
 
+    def content_name(self, data: bytes, stem: str, suffix: str) -> str:
+        """Return the name `write_bytes` gives `data` (without writing it)."""
+        return self._content_name(stem, suffix, hashlib.sha256(data).hexdigest())
+
     def write_bytes(self, data: bytes, stem: str, suffix: str) -> str:
         """Store small `data` (transcripts, chapters) under a content name and return it."""
-        name = self._content_name(stem, suffix, hashlib.sha256(data).hexdigest())
+        name = self.content_name(data, stem, suffix)
         target = self.root / name
         if not target.exists():
             self._ensure_root()
