@@ -13,7 +13,7 @@ from ..db import db
 from ..metrics import hooks as metrics
 from ..models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
 from ..render.renderer import RenderError, RenderInput, RenderOutput
-from ..render.storage import out_of_space
+from ..render.storage import NO_SPACE, out_of_space
 from . import day_job
 from .lease import Lease, LeaseLost, lapsed
 from .live import ensure_job
@@ -23,13 +23,6 @@ from .renderers import engine_chain, renderer  # noqa: F401  (here for those who
 log = logging.getLogger(__name__)
 
 SUPERSEDED = "Eine neuere Fassung wurde inzwischen gespeichert."
-# A full media folder: the job waits (queued) and the sweeper sends it again every
-# JOB_STALE_SECONDS until there is room; the last good audio stays online meanwhile.
-NO_SPACE = (
-    "Kein freier Speicherplatz für Audiodateien: Der Medienordner ist voll. Die Vertonung "
-    "wird automatisch wiederholt, sobald wieder Platz ist; bis dahin bleibt der bisherige "
-    "Ton online."
-)
 
 
 def run_render(
@@ -91,7 +84,8 @@ def run_render(
     except Exception as exc:
         db.session.rollback()
         if out_of_space(exc):
-            # Not the article's fault and not for ever: the job waits for room, it does not fail.
+            # Not the article's fault and not for ever: the job waits for room, it does not fail;
+            # the sweeper sends it again every JOB_STALE_SECONDS until there is room.
             log.warning(
                 "render of article %s revision %s: no space left for audio files; the job "
                 "is queued again: %s",

@@ -89,6 +89,14 @@ _NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 _NO_SPACE_TEXTS = ("No space left on device", "Disk quota exceeded")
 
 
+# What editors and the API see while the media folder is full (a render, a day's build).
+NO_SPACE = (
+    "Kein freier Speicherplatz für Audiodateien: Der Medienordner ist voll. Es wird "
+    "automatisch erneut versucht, sobald wieder Platz ist; bis dahin bleibt der bisherige "
+    "Ton online."
+)
+
+
 def out_of_space(exc: BaseException) -> bool:
     """Return whether `exc`, or an error that caused it, says the disk is full.
 
