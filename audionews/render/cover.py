@@ -118,10 +118,31 @@ def default_cover_name() -> str:
     return name
 
 
-def unwritten_cover(name: str) -> bytes | None:
-    """Return the PNG of a generated cover that could not be written to the media folder."""
+def unwritten_cover(name: str, storage: Storage) -> bytes | None:
+    """Return the PNG of a generated cover the media folder had no room for (None: none).
+
+    Each call tries to write it again, so it lands in the media folder (for a web server that
+    serves media/ itself) as soon as there is room.
+    """
     with _lock:
-        return _unwritten.get(name)
+        data = _unwritten.get(name)
+        if data is None and name.startswith("cover-"):
+            # Another process may have drawn it for a feed: draw it here too and compare.
+            title = current_app.config["AUDIONEWS"]["PODCAST_TITLE"] or "audionews"
+            if title not in _drawn:
+                _drawn[title] = render_cover(title)
+            if storage.content_name(_drawn[title], "cover", "png") == name:
+                data = _drawn[title]
+        if data is None:
+            return None
+        try:
+            storage.write_bytes(data, "cover", "png")
+        except OSError as exc:
+            if not out_of_space(exc):
+                raise
+        else:
+            _unwritten.pop(name, None)
+        return data
 
 
 def embedded_cover(settings: Mapping[str, Any]) -> bytes | None:

@@ -57,7 +57,7 @@ def get(name: str) -> Response:
     except ValueError:
         abort(404)
     if not path.is_file():
-        return _from_memory(name)
+        return _from_memory(name, storage)
     # Content-named files never change: clients and proxies may keep them for a year.
     # Flask sends the bytes as they are (no gzip): Range offsets must address the file.
     try:
@@ -88,9 +88,9 @@ def get(name: str) -> Response:
     return response
 
 
-def _from_memory(name: str) -> Response:
+def _from_memory(name: str, storage: Storage) -> Response:
     """Serve the generated cover the media folder had no room for (a full disk), or 404."""
-    data = unwritten_cover(name)
+    data = unwritten_cover(name, storage)
     if data is None:
         abort(404)
     response = send_file(

@@ -1,0 +1,237 @@
+"""A full disk (issue 10, item 5): a real full filesystem for the media folder and its cache.
+
+A small tmpfs is mounted for MEDIA_DIR (root only; skipped with the reason elsewhere) and
+filled up. Renders wait with a German reason instead of failing, nothing answers 5xx (API,
+pages, both feeds with a cover still to be written, the back office and its previews), the
+previous audio stays served, no temporary file stays behind; once there is room again, the
+waiting job becomes ready, once.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from audionews import create_app
+from audionews.audio import RATE
+from audionews.audio.decode import decode_mp3
+from audionews.db import db
+from audionews.jobs import render_job
+from audionews.models import Article, Job, JobStatus, Rendition
+from audionews.render.cover import _unwritten
+from audionews.render.storage import NO_SPACE
+from tests.conftest import WorkerProcess, base_settings, make_token
+from tests.faults import SmallDisk, small_disk
+from tests.helpers import SHORT_ARTICLE, wait_status
+from tests.web.editor.conftest import login, make_editor
+
+TEMP_PREFIX = ".tmp-"
+EDITED = dict(SHORT_ARTICLE, body=SHORT_ARTICLE["body"].replace("kühl", "kalt und nass"))
+
+
+@pytest.fixture
+def disk(tmp_path: Path) -> Iterator[SmallDisk]:
+    with small_disk(tmp_path / "media") as mounted:
+        yield mounted
+
+
+def temp_files(media: Path) -> list[Path]:
+    return [p for p in media.rglob(f"{TEMP_PREFIX}*") if p.is_file()]
+
+
+def media_files(media: Path) -> dict[str, int]:
+    """Every file in the media folder (cache included) and its size, the filler aside."""
+    return {
+        str(p.relative_to(media)): p.stat().st_size
+        for p in media.rglob("*")
+        if p.is_file() and p.name != "filler.bin"
+    }
+
+
+class Checked:
+    """A test client that records every answer's status: none may be 5xx."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.seen: list[tuple[str, int]] = []
+
+    def __getattr__(self, method: str) -> Any:
+        def call(path: str, *args: Any, **kwargs: Any) -> Any:
+            response = getattr(self.client, method)(path, *args, **kwargs)
+            self.seen.append((f"{method.upper()} {path}", response.status_code))
+            return response
+
+        return call
+
+    def server_errors(self) -> list[tuple[str, int]]:
+        return [(what, status) for what, status in self.seen if status >= 500]
+
+
+def image_url(feed: str) -> str:
+    match = re.search(r'<itunes:image href="([^"]+)"', feed)
+    assert match, feed[:2000]
+    return match.group(1)
+
+
+def check_while_full(
+    client: Checked, editor: Checked, auth: dict[str, str], slug: str, old: dict[str, Any]
+) -> None:
+    """What editors, the API and listeners see while the disk is full."""
+    body = client.get(f"/api/v1/articles/{slug}").get_json()
+    assert body["status"] == JobStatus.QUEUED
+    assert body["error"] == NO_SPACE
+    assert body["audio"] == old["audio"] and body["rendered_revision"] == 1
+    job = client.get(f"/api/v1/jobs/{body['job']}", headers=auth).get_json()
+    assert job["status"] == JobStatus.QUEUED and job["error"] == NO_SPACE
+    # The previous audio stays served, whole.
+    for url in old["audio"].values():
+        answer = client.get(url)
+        assert answer.status_code == 200 and decode_mp3(answer.data, RATE)
+    for path in ("/", f"/artikel/{slug}"):
+        assert client.get(path).status_code == 200
+    # Both feeds, with the generated cover still to be written: it is served from memory.
+    for feed in ("/feed.xml", "/feed/kurz.xml"):
+        answer = client.get(feed)
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
+        cover = client.get(image_url(answer.get_data(as_text=True)).replace("http://localhost", ""))
+        assert cover.status_code == 200 and cover.data.startswith(b"\x89PNG")
+    # Another web process (which did not draw it) serves it as well.
+    cover_url = image_url(client.get("/feed.xml").get_data(as_text=True))
+    _unwritten.clear()
+    cover = client.get(cover_url.replace("http://localhost", ""))
+    assert cover.status_code == 200 and cover.data.startswith(b"\x89PNG")
+    assert client.get("/readyz").get_json()["warnings"]
+    # The back office names the cause; its previews still speak (encoded in memory).
+    assert NO_SPACE in editor.get("/redaktion/").get_data(as_text=True)
+    assert NO_SPACE in editor.get(f"/redaktion/artikel/{slug}").get_data(as_text=True)
+    query = {"written": "Kiew", "spoken": "Kyjiw"}
+    for answer in (
+        editor.get("/redaktion/aussprache/vorhoeren.mp3", query_string=query),
+        editor.get(f"/redaktion/artikel/{slug}/satz/2.mp3"),
+    ):
+        assert answer.status_code == 200 and answer.mimetype == "audio/mpeg"
+        assert len(decode_mp3(answer.data, RATE)) > RATE  # more than half a second of speech
+
+
+def test_a_full_disk_keeps_the_old_audio_and_the_render_waits_for_room(
+    tmp_path: Path, disk: SmallDisk
+) -> None:
+    app = create_app(base_settings(tmp_path, MEDIA_DIR=str(disk.path)))
+    app.config["TESTING"] = True
+    auth = {"Authorization": f"Bearer {make_token(app)}"}
+    client = Checked(app.test_client())
+    make_editor(app)
+    editor = Checked(app.test_client())
+    login(editor.client)
+    try:
+        created = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth).get_json()
+        slug = created["slug"]
+        with app.app_context():
+            article_id = db.session.scalar(select(Article.id).where(Article.slug == slug))
+            assert render_job.run_render(article_id, 1, created["job"]) == JobStatus.READY
+        old = client.get(f"/api/v1/articles/{slug}").get_json()
+        assert not list(disk.path.glob("cover-*.png"))  # no feed was asked for yet
+
+        disk.fill()
+        before = media_files(disk.path)
+        edited = client.put(f"/api/v1/articles/{slug}", json=EDITED, headers=auth)
+        assert edited.status_code == 200, edited.get_json()
+        job_id = edited.get_json()["job"]
+        with app.app_context():
+            assert render_job.run_render(article_id, 2, job_id) == JobStatus.QUEUED
+        check_while_full(client, editor, auth, slug, old)
+        # Nothing half-written: not a byte more in the media folder, no temporary file.
+        assert media_files(disk.path) == before
+        assert temp_files(disk.path) == []
+
+        disk.free()
+        with app.app_context():  # what the sweeper's next message does
+            assert render_job.run_render(article_id, 2, job_id) == JobStatus.READY
+            jobs = db.session.scalars(select(Job).where(Job.revision == 2)).all()
+            assert [(j.id, j.status, j.error) for j in jobs] == [(job_id, "ready", "")]
+            assert (
+                len(db.session.scalars(select(Rendition).where(Rendition.revision == 2)).all()) == 1
+            )
+        body = client.get(f"/api/v1/articles/{slug}").get_json()
+        assert body["status"] == "ready" and body["error"] is None
+        assert body["rendered_revision"] == 2 and body["audio"] != old["audio"]
+        feed = client.get("/feed.xml").get_data(as_text=True)
+        assert client.get(image_url(feed).replace("http://localhost", "")).status_code == 200
+        assert list(disk.path.glob("cover-*.png"))  # written now that there is room
+        assert temp_files(disk.path) == []
+        assert client.server_errors() == [] and editor.server_errors() == []
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.slow
+def test_a_worker_renders_the_waiting_job_by_itself_once_there_is_room(
+    tmp_path: Path, disk: SmallDisk, redis_url: str
+) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
+    settings = base_settings(
+        tmp_path,
+        MEDIA_DIR=str(disk.path),
+        BROKER_URL=redis_url,
+        JOB_STALE_SECONDS=3.0,
+        JOB_LEASE_SECONDS=4.0,
+        SWEEP_SECONDS=1.0,
+    )
+    app: Flask = create_app(settings)
+    auth = {"Authorization": f"Bearer {make_token(app)}"}
+    client = Checked(app.test_client())
+    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    try:
+        worker.wait_ready(app.extensions["celery"])
+        created = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth).get_json()
+        slug = created["slug"]
+        old = wait_status(client.client, slug, {"ready", "failed"}, timeout=120)
+        assert old["status"] == "ready", old
+        time.sleep(2)  # the day's products (briefing, DAISY) after the render
+
+        disk.fill()
+        assert client.put(f"/api/v1/articles/{slug}", json=EDITED, headers=auth).status_code == 200
+        deadline = time.monotonic() + 60
+        while (body := client.get(f"/api/v1/articles/{slug}").get_json())["error"] != NO_SPACE:
+            assert body["status"] in ("queued", "rendering"), body
+            assert time.monotonic() < deadline, body
+            time.sleep(0.2)
+        assert body["audio"] == old["audio"]
+        time.sleep(2 * settings["JOB_STALE_SECONDS"])  # tried again meanwhile, still no room
+        body = client.get(f"/api/v1/articles/{slug}").get_json()
+        assert body["status"] in ("queued", "rendering") and body["rendered_revision"] == 1
+        with app.app_context():
+            (job,) = db.session.scalars(select(Job).where(Job.revision == 2)).all()
+            assert job.attempts >= 2  # the sweeper sent it again: it waits, it did not fail
+        assert "no space left for audio files" in worker.log_path.read_text(errors="replace")
+
+        disk.free()
+        body = wait_status(client.client, slug, {"ready", "failed"}, timeout=120)
+        assert body["status"] == "ready" and body["rendered_revision"] == 2, body
+        time.sleep(3 * settings["SWEEP_SECONDS"])
+        with app.app_context():
+            jobs = db.session.scalars(select(Job).where(Job.revision == 2)).all()
+            assert [j.status for j in jobs] == ["ready"]
+            renditions = db.session.scalars(select(Rendition).where(Rendition.revision == 2))
+            assert len(renditions.all()) == 1
+        deadline = time.monotonic() + 30
+        while temp_files(disk.path) and time.monotonic() < deadline:
+            time.sleep(0.5)  # a day's build may still be writing
+        assert temp_files(disk.path) == []
+        assert client.server_errors() == []
+    finally:
+        worker.stop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
