@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,97 +83,125 @@ def image_url(feed: str) -> str:
     return match.group(1)
 
 
-def check_while_full(
-    client: Checked, editor: Checked, auth: dict[str, str], slug: str, old: dict[str, Any]
-) -> None:
-    """What editors, the API and listeners see while the disk is full."""
-    body = client.get(f"/api/v1/articles/{slug}").get_json()
-    assert body["status"] == JobStatus.QUEUED
-    assert body["error"] == NO_SPACE
-    assert body["audio"] == old["audio"] and body["rendered_revision"] == 1
-    job = client.get(f"/api/v1/jobs/{body['job']}", headers=auth).get_json()
-    assert job["status"] == JobStatus.QUEUED and job["error"] == NO_SPACE
-    # The previous audio stays served, whole.
-    for url in old["audio"].values():
-        answer = client.get(url)
-        assert answer.status_code == 200 and decode_mp3(answer.data, RATE)
-    for path in ("/", f"/artikel/{slug}"):
-        assert client.get(path).status_code == 200
-    # Both feeds, with the generated cover still to be written: it is served from memory.
-    for feed in ("/feed.xml", "/feed/kurz.xml"):
-        answer = client.get(feed)
-        assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
-        cover = client.get(image_url(answer.get_data(as_text=True)).replace("http://localhost", ""))
-        assert cover.status_code == 200 and cover.data.startswith(b"\x89PNG")
-    # Another web process (which did not draw it) serves it as well.
-    cover_url = image_url(client.get("/feed.xml").get_data(as_text=True))
-    _unwritten.clear()
-    cover = client.get(cover_url.replace("http://localhost", ""))
-    assert cover.status_code == 200 and cover.data.startswith(b"\x89PNG")
-    assert client.get("/readyz").get_json()["warnings"]
-    # The back office names the cause; its previews still speak (encoded in memory).
-    assert NO_SPACE in editor.get("/redaktion/").get_data(as_text=True)
-    assert NO_SPACE in editor.get(f"/redaktion/artikel/{slug}").get_data(as_text=True)
-    query = {"written": "Kiew", "spoken": "Kyjiw"}
-    for answer in (
-        editor.get("/redaktion/aussprache/vorhoeren.mp3", query_string=query),
-        editor.get(f"/redaktion/artikel/{slug}/satz/2.mp3"),
-    ):
-        assert answer.status_code == 200 and answer.mimetype == "audio/mpeg"
-        assert len(decode_mp3(answer.data, RATE)) > RATE  # more than half a second of speech
+@dataclass
+class Full:
+    """An app whose media folder is a full disk, with an article rendered before it filled."""
+
+    app: Flask
+    disk: SmallDisk
+    client: Checked
+    editor: Checked
+    auth: dict[str, str]
+    slug: str
+    article_id: int
+    old: dict[str, Any]  # the API's view of the article before the disk filled
 
 
-def test_a_full_disk_keeps_the_old_audio_and_the_render_waits_for_room(
-    tmp_path: Path, disk: SmallDisk
-) -> None:
+@pytest.fixture
+def full(tmp_path: Path, disk: SmallDisk) -> Iterator[Full]:
     app = create_app(base_settings(tmp_path, MEDIA_DIR=str(disk.path)))
     app.config["TESTING"] = True
+    _unwritten.clear()  # covers an earlier test had no room for
     auth = {"Authorization": f"Bearer {make_token(app)}"}
     client = Checked(app.test_client())
     make_editor(app)
     editor = Checked(app.test_client())
     login(editor.client)
-    try:
-        created = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth).get_json()
-        slug = created["slug"]
-        with app.app_context():
-            article_id = db.session.scalar(select(Article.id).where(Article.slug == slug))
-            assert render_job.run_render(article_id, 1, created["job"]) == JobStatus.READY
-        old = client.get(f"/api/v1/articles/{slug}").get_json()
-        assert not list(disk.path.glob("cover-*.png"))  # no feed was asked for yet
+    created = client.post("/api/v1/articles", json=SHORT_ARTICLE, headers=auth).get_json()
+    slug = created["slug"]
+    with app.app_context():
+        article_id = db.session.scalar(select(Article.id).where(Article.slug == slug))
+        assert render_job.run_render(article_id, 1, created["job"]) == JobStatus.READY
+    old = client.get(f"/api/v1/articles/{slug}").get_json()
+    assert not list(disk.path.glob("cover-*.png"))  # no feed was asked for yet
+    disk.fill()
+    yield Full(app, disk, client, editor, auth, slug, article_id, old)
+    assert client.server_errors() == [] and editor.server_errors() == []
+    assert temp_files(disk.path) == []
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
-        disk.fill()
-        before = media_files(disk.path)
-        edited = client.put(f"/api/v1/articles/{slug}", json=EDITED, headers=auth)
-        assert edited.status_code == 200, edited.get_json()
-        job_id = edited.get_json()["job"]
-        with app.app_context():
-            assert render_job.run_render(article_id, 2, job_id) == JobStatus.QUEUED
-        check_while_full(client, editor, auth, slug, old)
-        # Nothing half-written: not a byte more in the media folder, no temporary file.
-        assert media_files(disk.path) == before
-        assert temp_files(disk.path) == []
 
-        disk.free()
-        with app.app_context():  # what the sweeper's next message does
-            assert render_job.run_render(article_id, 2, job_id) == JobStatus.READY
-            jobs = db.session.scalars(select(Job).where(Job.revision == 2)).all()
-            assert [(j.id, j.status, j.error) for j in jobs] == [(job_id, "ready", "")]
-            assert (
-                len(db.session.scalars(select(Rendition).where(Rendition.revision == 2)).all()) == 1
-            )
-        body = client.get(f"/api/v1/articles/{slug}").get_json()
-        assert body["status"] == "ready" and body["error"] is None
-        assert body["rendered_revision"] == 2 and body["audio"] != old["audio"]
-        feed = client.get("/feed.xml").get_data(as_text=True)
-        assert client.get(image_url(feed).replace("http://localhost", "")).status_code == 200
-        assert list(disk.path.glob("cover-*.png"))  # written now that there is room
-        assert temp_files(disk.path) == []
-        assert client.server_errors() == [] and editor.server_errors() == []
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+def test_a_render_on_a_full_disk_waits_with_the_reason_and_is_ready_once_there_is_room(
+    full: Full,
+) -> None:
+    client, slug = full.client, full.slug
+    before = media_files(full.disk.path)
+    edited = client.put(f"/api/v1/articles/{slug}", json=EDITED, headers=full.auth)
+    assert edited.status_code == 200, edited.get_json()
+    job_id = edited.get_json()["job"]
+    with full.app.app_context():
+        assert render_job.run_render(full.article_id, 2, job_id) == JobStatus.QUEUED
+    # The API and the back office name the cause; the job waits, it did not fail.
+    body = client.get(f"/api/v1/articles/{slug}").get_json()
+    assert body["status"] == JobStatus.QUEUED and body["error"] == NO_SPACE
+    assert body["audio"] == full.old["audio"] and body["rendered_revision"] == 1
+    job = client.get(f"/api/v1/jobs/{job_id}", headers=full.auth).get_json()
+    assert job["status"] == JobStatus.QUEUED and job["error"] == NO_SPACE
+    assert NO_SPACE in full.editor.get("/redaktion/").get_data(as_text=True)
+    assert NO_SPACE in full.editor.get(f"/redaktion/artikel/{slug}").get_data(as_text=True)
+    # The previous audio stays served, whole; the pages play it.
+    for url in full.old["audio"].values():
+        answer = client.get(url)
+        assert answer.status_code == 200 and decode_mp3(answer.data, RATE)
+    for path in ("/", f"/artikel/{slug}"):
+        page = client.get(path)
+        assert page.status_code == 200
+    assert full.old["audio"]["episode"] in page.get_data(as_text=True)
+    # Nothing half-written: not a byte more in the media folder, no temporary file.
+    assert media_files(full.disk.path) == before
+    assert temp_files(full.disk.path) == []
+
+    full.disk.free()
+    with full.app.app_context():  # what the sweeper's next message does
+        assert render_job.run_render(full.article_id, 2, job_id) == JobStatus.READY
+        jobs = db.session.scalars(select(Job).where(Job.revision == 2)).all()
+        assert [(j.id, j.status, j.error) for j in jobs] == [(job_id, "ready", "")]
+        renditions = db.session.scalars(select(Rendition).where(Rendition.revision == 2))
+        assert len(renditions.all()) == 1
+    body = client.get(f"/api/v1/articles/{slug}").get_json()
+    assert body["status"] == "ready" and body["error"] is None
+    assert body["rendered_revision"] == 2 and body["audio"] != full.old["audio"]
+
+
+def test_both_feeds_answer_on_a_full_disk_and_serve_the_cover_they_could_not_write(
+    full: Full,
+) -> None:
+    client = full.client
+    for feed in ("/feed.xml", "/feed/kurz.xml"):
+        answer = client.get(feed)
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
+        assert full.slug in answer.get_data(as_text=True)
+        cover = client.get(image_url(answer.get_data(as_text=True)))
+        assert cover.status_code == 200 and cover.data.startswith(b"\x89PNG")
+    assert not list(full.disk.path.glob("cover-*.png"))
+    # Another web process (which did not draw it for a feed) serves it as well.
+    _unwritten.clear()
+    cover = client.get(image_url(client.get("/feed.xml").get_data(as_text=True)))
+    assert cover.status_code == 200 and cover.data.startswith(b"\x89PNG")
+    full.disk.free()
+    cover = client.get(image_url(client.get("/feed.xml").get_data(as_text=True)))
+    assert cover.status_code == 200
+    assert list(full.disk.path.glob("cover-*.png"))  # written as soon as there is room
+
+
+def test_the_back_office_previews_still_speak_on_a_full_disk(full: Full) -> None:
+    query = {"written": "Kiew", "spoken": "Kyjiw"}
+    for answer in (
+        full.editor.get("/redaktion/aussprache/vorhoeren.mp3", query_string=query),
+        full.editor.get(f"/redaktion/artikel/{full.slug}/satz/2.mp3"),
+    ):
+        assert answer.status_code == 200 and answer.mimetype == "audio/mpeg"
+        assert len(decode_mp3(answer.data, RATE)) > RATE  # more than half a second of speech
+
+
+def test_readyz_warns_of_a_full_disk_but_keeps_the_instance_in_service(full: Full) -> None:
+    # A load balancer that took it out would stop serving the audio that is still there.
+    body = full.client.get("/readyz").get_json()
+    assert body["ready"] is True
+    assert body["checks"]["media"]["ok"] is False
+    assert "kein freier Speicherplatz" in body["warnings"][0]
 
 
 @pytest.mark.slow
