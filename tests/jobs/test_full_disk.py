@@ -28,8 +28,9 @@ from audionews.audio.decode import decode_mp3
 from audionews.db import db
 from audionews.jobs import render_job
 from audionews.models import Article, Job, JobStatus, Rendition
+from audionews.render import renderer as renderer_module
 from audionews.render.cover import _unwritten
-from audionews.render.storage import NO_SPACE
+from audionews.render.storage import NO_SPACE, Storage
 from tests.conftest import WorkerProcess, base_settings, make_token
 from tests.faults import SmallDisk, small_disk
 from tests.helpers import SHORT_ARTICLE, wait_status
@@ -98,7 +99,8 @@ class Full:
 
 
 @pytest.fixture
-def full(tmp_path: Path, disk: SmallDisk) -> Iterator[Full]:
+def rendered(tmp_path: Path, disk: SmallDisk) -> Iterator[Full]:
+    """The app with one article rendered on the small disk, not full yet."""
     app = create_app(base_settings(tmp_path, MEDIA_DIR=str(disk.path)))
     app.config["TESTING"] = True
     _unwritten.clear()  # covers an earlier test had no room for
@@ -114,13 +116,59 @@ def full(tmp_path: Path, disk: SmallDisk) -> Iterator[Full]:
         assert render_job.run_render(article_id, 1, created["job"]) == JobStatus.READY
     old = client.get(f"/api/v1/articles/{slug}").get_json()
     assert not list(disk.path.glob("cover-*.png"))  # no feed was asked for yet
-    disk.fill()
     yield Full(app, disk, client, editor, auth, slug, article_id, old)
     assert client.server_errors() == [] and editor.server_errors() == []
     assert temp_files(disk.path) == []
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def full(rendered: Full) -> Full:
+    """The same, once the disk is full."""
+    rendered.disk.fill()
+    return rendered
+
+
+# Where a render first needs room: caching a segment, caching an MP3 chunk, joining a file,
+# tagging it, writing transcripts and chapters. The disk fills just before that step.
+STAGES = [
+    (Storage, "write_segment"),
+    (Storage, "write_chunk"),
+    (Storage, "temp_path"),
+    (renderer_module, "write_tags"),
+    (Storage, "write_bytes"),
+]
+
+
+@pytest.mark.parametrize(("owner", "name"), STAGES, ids=[name for _, name in STAGES])
+def test_a_disk_that_fills_at_any_step_of_a_render_leaves_the_job_waiting(
+    rendered: Full, owner: Any, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = getattr(owner, name)
+
+    def fill_first(*args: Any, **kwargs: Any) -> Any:
+        rendered.disk.fill()
+        monkeypatch.setattr(owner, name, real)
+        return real(*args, **kwargs)
+
+    edited = rendered.client.put(
+        f"/api/v1/articles/{rendered.slug}", json=EDITED, headers=rendered.auth
+    ).get_json()
+    monkeypatch.setattr(owner, name, fill_first)
+    with rendered.app.app_context():
+        assert render_job.run_render(rendered.article_id, 2, edited["job"]) == JobStatus.QUEUED
+    assert getattr(owner, name) is real, "the step was never reached"
+    body = rendered.client.get(f"/api/v1/articles/{rendered.slug}").get_json()
+    assert (body["status"], body["error"]) == (JobStatus.QUEUED, NO_SPACE)
+    assert body["audio"] == rendered.old["audio"]
+    assert temp_files(rendered.disk.path) == []
+    rendered.disk.free()
+    with rendered.app.app_context():
+        assert render_job.run_render(rendered.article_id, 2, edited["job"]) == JobStatus.READY
+    body = rendered.client.get(f"/api/v1/articles/{rendered.slug}").get_json()
+    assert body["status"] == "ready" and body["rendered_revision"] == 2
 
 
 def test_a_render_on_a_full_disk_waits_with_the_reason_and_is_ready_once_there_is_room(
