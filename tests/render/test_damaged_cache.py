@@ -14,6 +14,7 @@ import random
 import struct
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import fastcrc
 import numpy as np
@@ -24,6 +25,9 @@ from audionews.audio import RATE
 from audionews.audio.decode import decode_mp3
 from audionews.audio.join import HEAD_SIZE
 from audionews.audio.loudness import TARGET_LUFS
+from audionews.daisy.opening import speak_title
+from audionews.render.briefing import BriefingBuilder
+from audionews.render.briefing_text import BriefingInput, Story
 from audionews.render.renderer import Renderer, RenderInput, RenderOutput, segment_key
 from audionews.render.storage import SEGMENT_HEAD_SIZE, Storage
 from audionews.speech import build_script
@@ -195,3 +199,63 @@ def test_a_damaged_chunk_is_encoded_again_and_never_published(
     assert again.encoded == len(chunks)
     assert_sounds_like(storage, again, storage, first)
     assert all(damage_logged(caplog, path) for path in chunks)
+
+
+def _damage_pcm(storage: Storage, keys: set[str]) -> None:
+    """Random audio under intact headers: only the digest tells."""
+    for key in keys:
+        path = storage.segment_path(key)
+        damage = DAMAGES["random audio under an intact header"]
+        path.write_bytes(damage(path.read_bytes(), SEGMENT_HEAD_SIZE))
+
+
+def test_a_damaged_segment_of_the_briefing_is_spoken_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    storage = Storage(tmp_path)
+    speaker = renderer(storage)
+    out = render(storage)
+    day = dt.date(2026, 12, 2)
+    stories = (Story(1, "kurz", TITLE, out.files["episode"], out.chapters, out.cues),)
+    first = BriefingBuilder(storage, speaker, bitrate_kbps=64).build(BriefingInput(day, stories))
+    own = set(first.cache_keys["segments"]) - set(out.cache_keys["segments"])
+    assert own  # the opening and the closing
+    _damage_pcm(storage, own)
+    for key in set(first.cache_keys["chunks"]) - set(out.cache_keys["chunks"]):
+        storage.chunk_path(key).unlink()  # encoded again from the (damaged) segments
+    caplog.set_level(logging.WARNING)
+
+    again = BriefingBuilder(storage, speaker, bitrate_kbps=64).build(BriefingInput(day, stories))
+
+    assert again.synthesized == len(own)
+    assert again.duration == pytest.approx(first.duration, abs=0.1)
+    got = np.frombuffer(decode_mp3(storage.path(again.files["audio"]).read_bytes(), RATE), "<i2")
+    ref = np.frombuffer(decode_mp3(storage.path(first.files["audio"]).read_bytes(), RATE), "<i2")
+    assert db(got.astype(float)) == pytest.approx(db(ref.astype(float)), abs=1.0)
+    assert np.abs(got.astype(float)).max() <= np.abs(ref.astype(float)).max() * 1.15
+    assert all(damage_logged(caplog, storage.segment_path(key)) for key in own)
+
+
+def test_a_damaged_segment_of_the_daisy_title_is_spoken_again(tmp_path: Path) -> None:
+    storage = Storage(tmp_path)
+    speaker = renderer(storage)
+    title = "Hörzeitung für Mittwoch, den 2. Dezember 2026"
+    options: dict[str, Any] = {
+        "bitrate_kbps": 64,
+        "publisher": "audionews",
+        "date": dt.date(2026, 12, 2),
+    }
+    clean = tmp_path / "clean.mp3"
+    speak_title(speaker, title, clean, **options)
+    _damage_pcm(storage, {p.name.split(".")[0] for p in storage.segments_dir.rglob("*.pcm")})
+    for chunk in storage.segments_dir.rglob("*.mp3"):
+        chunk.unlink()
+
+    target = tmp_path / "again.mp3"
+    _part, _engine, synthesized = speak_title(speaker, title, target, **options)
+
+    assert synthesized > 0
+    got = np.frombuffer(decode_mp3(target.read_bytes(), RATE), "<i2").astype(float)
+    ref = np.frombuffer(decode_mp3(clean.read_bytes(), RATE), "<i2").astype(float)
+    assert len(got) == pytest.approx(len(ref), abs=0.05 * RATE)
+    assert db(got) == pytest.approx(db(ref), abs=1.0)
