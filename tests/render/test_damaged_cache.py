@@ -19,6 +19,8 @@ from typing import Any
 import fastcrc
 import numpy as np
 import pytest
+from flask import Flask
+from sqlalchemy import select
 
 from audionews import config
 from audionews.audio import RATE
@@ -26,6 +28,9 @@ from audionews.audio.decode import decode_mp3
 from audionews.audio.join import HEAD_SIZE
 from audionews.audio.loudness import TARGET_LUFS
 from audionews.daisy.opening import speak_title
+from audionews.db import db
+from audionews.jobs import render_job
+from audionews.models import Article, Rendition
 from audionews.render.briefing import BriefingBuilder
 from audionews.render.briefing_text import BriefingInput, Story
 from audionews.render.renderer import Renderer, RenderInput, RenderOutput, segment_key
@@ -33,6 +38,7 @@ from audionews.render.storage import SEGMENT_HEAD_SIZE, Storage
 from audionews.speech import build_script
 from audionews.tts import EngineChain, create
 from audionews.tts.breaker import breaker_for
+from tests.conftest import make_token
 
 TITLE = "Kurzmeldung: Testlauf"
 SUMMARY = "Das ist ein kurzer Test. Er prüft die Vertonung."
@@ -120,7 +126,7 @@ def decoded(storage: Storage, out: RenderOutput, kind: str = "episode") -> np.nd
     return np.frombuffer(pcm, dtype="<i2").astype(np.float64)
 
 
-def db(samples: np.ndarray) -> float:
+def level(samples: np.ndarray) -> float:
     rms = float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
     return 20 * np.log10(max(rms, 1.0) / 32768)
 
@@ -133,7 +139,7 @@ def assert_sounds_like(storage: Storage, out: RenderOutput, clean: Storage, want
         assert len(got) / RATE == pytest.approx(out.durations[kind], abs=0.01)
         # No full-scale noise: peaks stay where clean speech has them.
         assert np.abs(got).max() <= np.abs(ref).max() * 1.15, kind
-        assert db(got) == pytest.approx(db(ref), abs=1.0), kind
+        assert level(got) == pytest.approx(level(ref), abs=1.0), kind
     got, ref = decoded(storage, out), decoded(clean, want)
     assert len(out.cues) == len(want.cues)
     for cue, clean_cue in zip(out.cues, want.cues, strict=True):
@@ -142,7 +148,7 @@ def assert_sounds_like(storage: Storage, out: RenderOutput, clean: Storage, want
         assert length == pytest.approx(clean_cue["end"] - clean_cue["start"], abs=0.05), cue
         span = got[round(cue["start"] * RATE) : round(cue["end"] * RATE)]
         clean_span = ref[round(clean_cue["start"] * RATE) : round(clean_cue["end"] * RATE)]
-        assert db(span) == pytest.approx(db(clean_span), abs=2.0), cue
+        assert level(span) == pytest.approx(level(clean_span), abs=2.0), cue
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +237,7 @@ def test_a_damaged_segment_of_the_briefing_is_spoken_again(
     assert again.duration == pytest.approx(first.duration, abs=0.1)
     got = np.frombuffer(decode_mp3(storage.path(again.files["audio"]).read_bytes(), RATE), "<i2")
     ref = np.frombuffer(decode_mp3(storage.path(first.files["audio"]).read_bytes(), RATE), "<i2")
-    assert db(got.astype(float)) == pytest.approx(db(ref.astype(float)), abs=1.0)
+    assert level(got.astype(float)) == pytest.approx(level(ref.astype(float)), abs=1.0)
     assert np.abs(got.astype(float)).max() <= np.abs(ref.astype(float)).max() * 1.15
     assert all(damage_logged(caplog, storage.segment_path(key)) for key in own)
 
@@ -258,4 +264,43 @@ def test_a_damaged_segment_of_the_daisy_title_is_spoken_again(tmp_path: Path) ->
     got = np.frombuffer(decode_mp3(target.read_bytes(), RATE), "<i2").astype(float)
     ref = np.frombuffer(decode_mp3(clean.read_bytes(), RATE), "<i2").astype(float)
     assert len(got) == pytest.approx(len(ref), abs=0.05 * RATE)
-    assert db(got) == pytest.approx(db(ref), abs=1.0)
+    assert level(got) == pytest.approx(level(ref), abs=1.0)
+
+
+@pytest.mark.parametrize("kind", ["random bytes of the same length", "odd length"])
+def test_a_job_over_a_damaged_cache_ends_ready_with_clean_audio(
+    sqlite_app: Flask,
+    kind: str,
+    clean_edit: tuple[Storage, RenderOutput],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Through the job and the API: the editor's correction goes live, undamaged, and the job
+    # is ready (an odd-length segment used to fail every render of the article).
+    client = sqlite_app.test_client()
+    auth = {"Authorization": f"Bearer {make_token(sqlite_app)}"}
+    article = {"title": TITLE, "summary": SUMMARY, "body": BODY, "links": []}
+    created = client.post("/api/v1/articles", json=article, headers=auth).get_json()
+    slug = created["slug"]
+    with sqlite_app.app_context():
+        article_id = db.session.scalar(select(Article.id).where(Article.slug == slug))
+        assert render_job.run_render(article_id, 1, created["job"]) == "ready"
+    storage: Storage = sqlite_app.extensions["storage"]
+    path = storage.segment_path(damaged_key())
+    path.write_bytes(SEGMENT_DAMAGES[kind](path.read_bytes(), SEGMENT_HEAD_SIZE))
+    caplog.set_level(logging.WARNING)
+    edited = client.put(f"/api/v1/articles/{slug}", json=article | {"body": EDITED}, headers=auth)
+    with sqlite_app.app_context():
+        assert render_job.run_render(article_id, 2, edited.get_json()["job"]) == "ready"
+        rendition = db.session.scalars(select(Rendition).where(Rendition.revision == 2)).one()
+        published = RenderOutput(
+            rendition.engine,
+            rendition.voice,
+            rendition.options,
+            files=rendition.files,
+            durations=rendition.durations,
+            cues=rendition.cues,
+        )
+    body = client.get(f"/api/v1/articles/{slug}").get_json()
+    assert body["status"] == "ready" and body["error"] is None and body["rendered_revision"] == 2
+    assert_sounds_like(storage, published, *clean_edit)
+    assert damage_logged(caplog, path)
