@@ -73,6 +73,8 @@ def _read_segment_file(path: Path) -> tuple[bytes | None, str | None]:
         data = path.read_bytes()
     except FileNotFoundError:
         return None, "missing"
+    except OSError as exc:  # a bad sector is damage too: the entry is made again
+        return None, f"unreadable: {exc}"
     problem = _head_problem(data[:SEGMENT_HEAD_SIZE], len(data))
     pcm = memoryview(data)[SEGMENT_HEAD_SIZE:]
     if problem is None and _pcm_digest(pcm) != _SEGMENT_HEAD.unpack_from(data)[2]:
@@ -265,10 +267,17 @@ class Storage:
         A damaged header or a file of another length than it records counts as missing.
         """
         path = self.segment_path(key)
-        with open(path, "rb") as handle:
-            head = handle.read(SEGMENT_HEAD_SIZE)
-            size = os.fstat(handle.fileno()).st_size
-        problem = _head_problem(head, size)
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(SEGMENT_HEAD_SIZE)
+                size = os.fstat(handle.fileno()).st_size
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            head, size = b"", -1
+            problem: str | None = f"unreadable: {exc}"
+        else:
+            problem = _head_problem(head, size)
         if problem is not None:
             _damaged(path, problem)
             raise FileNotFoundError(f"damaged cache entry {path}: {problem}")
