@@ -10,6 +10,7 @@ waiting job becomes ready, once.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from sqlalchemy import select
 from audionews import create_app
 from audionews.audio import RATE
 from audionews.audio.decode import decode_mp3
+from audionews.cli_progress import wait_for_jobs
 from audionews.db import db
 from audionews.jobs import render_job
 from audionews.models import Article, Job, JobStatus, Rendition
@@ -312,3 +314,35 @@ def test_a_worker_renders_the_waiting_job_by_itself_once_there_is_room(
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_command_line_says_why_a_render_waits_and_ends_when_it_is_ready(
+    full: Full, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `audionews import/render --wait` on a full disk: it names the cause instead of a
+    # silent progress bar, and returns once the render is done.
+    edited = full.client.put(
+        f"/api/v1/articles/{full.slug}", json=EDITED, headers=full.auth
+    ).get_json()
+    with full.app.app_context():
+        assert render_job.run_render(full.article_id, 2, edited["job"]) == JobStatus.QUEUED
+    failed: list[int] = []
+
+    def wait() -> None:
+        with full.app.app_context():
+            failed.append(wait_for_jobs([edited["job"]]))
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    deadline = time.monotonic() + 30
+    said = ""
+    while "wartet" not in said and time.monotonic() < deadline:
+        time.sleep(0.2)
+        said += capsys.readouterr().err
+    assert f"{full.slug}: wartet – {NO_SPACE}" in said
+    full.disk.free()
+    with full.app.app_context():
+        assert render_job.run_render(full.article_id, 2, edited["job"]) == JobStatus.READY
+    waiter.join(30)
+    assert not waiter.is_alive() and failed == [0]
+    assert f"{full.slug}: fertig (espeak)" in capsys.readouterr().out
