@@ -24,6 +24,7 @@ def wait_for_jobs(job_ids: list[int]) -> int:
     )
     started = time.monotonic()
     hinted = False
+    told: dict[int, str] = {}  # job id -> the reason it waits, once said
     with bar:
         shown = 0
         while True:
@@ -35,8 +36,13 @@ def wait_for_jobs(job_ids: list[int]) -> int:
                 shown = percent
             if all(job.status in DONE for job in jobs):
                 break
+            for job in jobs:
+                # A job that waits for a reason (a full disk) says why, once per reason.
+                if job.status == JobStatus.QUEUED and job.error and told.get(job.id) != job.error:
+                    told[job.id] = job.error
+                    click.echo(f"\n{job.article.slug}: wartet – {job.error}", err=True)
             if not hinted and time.monotonic() - started > 20:
-                if all(job.status == JobStatus.QUEUED for job in jobs):
+                if all(job.status == JobStatus.QUEUED and not job.error for job in jobs):
                     click.echo(
                         "\nNoch hat kein Worker einen Auftrag angenommen – läuft "
                         "`audionews worker`?",

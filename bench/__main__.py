@@ -22,6 +22,7 @@ from . import (
     Row,
     briefing,
     cache_growth,
+    cache_verify,
     feeds,
     fmt,
     gtts_client,
@@ -43,6 +44,7 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     workers.NAME: workers.run,
     cache_growth.NAME: cache_growth.run,
     recovery.NAME: recovery.run,
+    cache_verify.NAME: cache_verify.run,
 }
 
 

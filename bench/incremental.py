@@ -40,11 +40,11 @@ class TimedRenderer(Renderer):
         return super().render(item, progress)
 
     def _synthesize(
-        self, engine: Engine, script: list[Segment], progress: Progress | None
+        self, engine: Engine, script: list[Segment], progress: Progress | None, **kwargs: Any
     ) -> tuple[list[str], int]:
         start = time.perf_counter()
         try:
-            return super()._synthesize(engine, script, progress)
+            return super()._synthesize(engine, script, progress, **kwargs)
         finally:
             self.phases["synthesize"] += time.perf_counter() - start
 

@@ -1,4 +1,5 @@
-"""Fault injection for tests: a TCP proxy in front of a server that a test can cut and restore.
+"""Fault injection for tests: a TCP proxy in front of a server that a test can cut and restore;
+a small tmpfs that a test fills up (a full disk).
 
 The app and the workers connect to the proxy instead of the server. `cut()` resets every open
 connection and refuses new ones (as a crashed database host or a failover does); `restore()`
@@ -8,12 +9,18 @@ lets connections through again. Threads and sockets only; it listens on 127.0.0.
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import shutil
 import socket
 import struct
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import make_url
 
 
@@ -146,3 +153,54 @@ class _Pair:
         if last:  # closing earlier could hand the number to a new socket while in use
             for sock in self.sockets:
                 sock.close()
+
+
+class SmallDisk:
+    """A small tmpfs mounted for a test: `fill()` makes it a full disk, `free()` undoes that."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.filler = path / "filler.bin"
+
+    def free_bytes(self) -> int:
+        stats = os.statvfs(self.path)
+        return stats.f_bavail * stats.f_frsize
+
+    def fill(self) -> None:
+        """Write the filler until the filesystem refuses another byte."""
+        with open(self.filler, "ab", buffering=0) as handle:
+            for block in (1 << 20, 1 << 12, 1):
+                try:
+                    while True:
+                        handle.write(bytes(block))
+                except OSError as exc:
+                    if exc.errno != errno.ENOSPC:
+                        raise
+        assert self.free_bytes() == 0
+
+    def free(self) -> None:
+        self.filler.unlink(missing_ok=True)
+
+
+@contextmanager
+def small_disk(path: Path, size: str = "32m") -> Iterator[SmallDisk]:
+    """Mount a tmpfs of `size` at `path` (root only: skip with the reason elsewhere)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("a full disk is a small tmpfs, and only root may mount one (CI runs as root)")
+    mount, umount = shutil.which("mount"), shutil.which("umount")
+    if mount is None or umount is None:
+        pytest.skip("mount/umount are not installed: no tmpfs for a full disk")
+    path.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [mount, "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs for a full disk here: {done.stderr.strip()}")
+    try:
+        yield SmallDisk(path)
+    finally:
+        if subprocess.run([umount, str(path)], capture_output=True, check=False).returncode:
+            subprocess.run([umount, "-l", str(path)], capture_output=True, check=False)

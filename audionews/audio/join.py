@@ -1,9 +1,10 @@
 """Join MP3 chunks that LAME encoded separately into one gapless, valid MP3 file.
 
 A chunk is the bare frames LAME made of one stretch of PCM, behind a small header with its
-frame and sample counts, its length and its CRC. Every chunk starts with LAME's encoder delay
-and ends with its padding, both silent, so chunks join without a click where their PCM starts
-and ends in silence: `render/assemble.py` cuts only inside pauses and sizes the silence at each cut.
+frame and sample counts, its length, its CRC and its BLAKE2b digest (what a read checks).
+Every chunk starts with LAME's encoder delay and ends with its padding, both silent, so chunks
+join without a click where their PCM starts and ends in silence: `render/assemble.py` cuts
+only inside pauses and sizes the silence at each cut.
 The joined file gets one Xing/Info frame with a LAME tag: frame count, byte count, seek table
 (linear, the audio being CBR), the delay and padding of the file as a whole and both CRCs,
 laid out as ffmpeg writes them for a file it encoded in one go.
@@ -18,6 +19,7 @@ rate, bare frames.
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,8 +31,10 @@ from . import SAMPLE_WIDTH
 from .encode import EncodeError, encode_frames, info_template
 from .mp3frames import ENCODER_DELAY, count_frames, info_frame, samples_per_frame
 
-_MAGIC = b"ANC2"
-_HEAD = struct.Struct("<4sIIIH")  # magic, frames, samples encoded, bytes of frames, their CRC
+# Version 3 added the digest: an older chunk ("ANC2") is not taken for one and is encoded again.
+_MAGIC = b"ANC3"
+# magic, frames, samples encoded, bytes of frames, their CRC-16, their BLAKE2b-128 digest
+_HEAD = struct.Struct("<4sIIIH16s")
 HEAD_SIZE = _HEAD.size
 _COPY_BLOCK = 1 << 20
 
@@ -41,6 +45,11 @@ class ChunkHead:
     samples: int
     size: int  # bytes of MP3 frames after the header
     crc: int  # CRC-16 (as in the LAME tag) of those bytes
+    digest: bytes = b""  # BLAKE2b-128 of those bytes: what a read verifies
+
+
+def _digest(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def encode_chunk(pcm: bytes, *, rate: int, bitrate_kbps: int) -> bytes:
@@ -54,17 +63,18 @@ def encode_chunk(pcm: bytes, *, rate: int, bitrate_kbps: int) -> bytes:
         raise EncodeError(f"ffmpeg wrote broken MP3 frames: {exc}") from None
     crc = fastcrc.crc16.arc(frames_data)
     samples = len(pcm) // SAMPLE_WIDTH
-    return _HEAD.pack(_MAGIC, frames, samples, len(frames_data), crc) + frames_data
+    head = _HEAD.pack(_MAGIC, frames, samples, len(frames_data), crc, _digest(frames_data))
+    return head + frames_data
 
 
 def parse_head(data: bytes) -> ChunkHead:
     """Return the header at the start of `data`; ValueError when it is not a chunk's."""
     if len(data) < HEAD_SIZE:
         raise ValueError("chunk too short")
-    magic, frames, samples, size, crc = _HEAD.unpack_from(data)
+    magic, frames, samples, size, crc, digest = _HEAD.unpack_from(data)
     if magic != _MAGIC or frames <= 0:
-        raise ValueError("not an MP3 chunk")
-    return ChunkHead(frames, samples, size, crc)
+        raise ValueError("not an MP3 chunk (or one of an older version)")
+    return ChunkHead(frames, samples, size, crc, digest)
 
 
 def read_head(path: Path) -> ChunkHead:
@@ -73,15 +83,33 @@ def read_head(path: Path) -> ChunkHead:
         return parse_head(handle.read(HEAD_SIZE))
 
 
-def is_chunk(path: Path) -> bool:
-    """Return whether `path` holds a whole, undamaged chunk (its length and CRC check out)."""
+def chunk_problem(path: Path) -> str | None:
+    """Return what is wrong with chunk file `path` ("missing", or the damage), None when whole.
+
+    Whole means: the header is a chunk's, and the length and digest of the frames after it
+    are the ones recorded when it was written.
+    """
     try:
         data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"unreadable: {exc}"
+    try:
         head = parse_head(data)
-    except (OSError, ValueError):
-        return False
+    except ValueError as exc:
+        return f"{exc} ({len(data)} bytes)"
     body = memoryview(data)[HEAD_SIZE:]
-    return len(body) == head.size and fastcrc.crc16.arc(body) == head.crc
+    if len(body) != head.size:
+        return f"{len(body)} bytes of frames, {head.size} recorded"
+    if _digest(body) != head.digest or fastcrc.crc16.arc(body) != head.crc:
+        return "checksum mismatch"
+    return None
+
+
+def is_chunk(path: Path) -> bool:
+    """Return whether `path` holds a whole, undamaged chunk (its length and digest check out)."""
+    return chunk_problem(path) is None
 
 
 @dataclass(frozen=True)

@@ -41,19 +41,25 @@ def speak_title(
     ]
     if not script:
         raise OpeningError("Der Titel der DAISY-Ausgabe ist leer.")
-    try:
-        engine, keys, synthesized = renderer.speak(
-            script, "hat den Titel der DAISY-Ausgabe gesprochen"
-        )
-    except RenderError as exc:
-        raise OpeningError(str(exc)) from None
-    rate = engine.sample_rate
-    assembler = Assembler(renderer.storage, rate, bitrate_kbps)
-    try:
-        plans = assembler.plan(script, keys)
-        assembler.encode_missing(plans)
-    except MissingSegment:
-        raise OpeningError("Ein Audio-Baustein des Titels fehlt im Zwischenspeicher.") from None
+    for attempt in (1, 2):
+        # A segment found damaged as its PCM is read is synthesized again, once.
+        try:
+            engine, keys, synthesized = renderer.speak(
+                script, "hat den Titel der DAISY-Ausgabe gesprochen", verify=attempt == 2
+            )
+        except RenderError as exc:
+            raise OpeningError(str(exc)) from None
+        rate = engine.sample_rate
+        assembler = Assembler(renderer.storage, rate, bitrate_kbps)
+        try:
+            plans = assembler.plan(script, keys)
+            assembler.encode_missing(plans)
+            break
+        except MissingSegment:
+            if attempt == 2:
+                raise OpeningError(
+                    "Ein Audio-Baustein des Titels fehlt im Zwischenspeicher."
+                ) from None
     layout = assembler.place(plans)
     assembler.write(layout, target)
     write_tags(

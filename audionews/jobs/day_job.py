@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from ..days import day_bounds, news_day
 from ..db import db
 from ..models import Article, Job, JobStatus, NewsDay, utcnow
+from ..render.storage import NO_SPACE, out_of_space
 from .queue import send_day
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,11 @@ def build_day(day: dt.date) -> str:
                 raise  # the database is away: the task retries the whole day
             except Exception as exc:
                 db.session.rollback()
+                if out_of_space(exc):
+                    # The day stays to be built: the sweeper tries again once there is room.
+                    log.warning("day %s: no space left to build the %s: %s", day, name, exc)
+                    problems.append(f"{name}: {NO_SPACE}")
+                    continue
                 log.exception("day %s: building the %s failed", day, name)
                 problems.append(f"{name}: {type(exc).__name__}: {exc}"[:500])
     except BaseException:

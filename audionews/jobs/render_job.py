@@ -13,6 +13,7 @@ from ..db import db
 from ..metrics import hooks as metrics
 from ..models import Article, Job, JobStatus, LexiconEntry, Rendition, utcnow
 from ..render.renderer import RenderError, RenderInput, RenderOutput
+from ..render.storage import NO_SPACE, out_of_space
 from . import day_job
 from .lease import Lease, LeaseLost, lapsed
 from .live import ensure_job
@@ -82,6 +83,17 @@ def run_render(
         return _end(job, JobStatus.FAILED, str(exc), lease=lease)
     except Exception as exc:
         db.session.rollback()
+        if out_of_space(exc):
+            # Not the article's fault and not for ever: the job waits for room, it does not fail;
+            # the sweeper sends it again every JOB_STALE_SECONDS until there is room.
+            log.warning(
+                "render of article %s revision %s: no space left for audio files; the job "
+                "is queued again: %s",
+                article_id,
+                revision,
+                exc,
+            )
+            return _end(job, JobStatus.QUEUED, NO_SPACE, lease=lease)
         if may_retry and isinstance(exc, OperationalError):
             log.warning("render of article %s: database error, retrying: %s", article_id, exc)
             _end(job, JobStatus.QUEUED, lease=lease)

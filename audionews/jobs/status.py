@@ -42,8 +42,11 @@ def article_status(article: Article) -> dict[str, Any]:
         "revision": article.revision,
         "published": article.published,
         "status": status,
-        # A failed re-render leaves the last good audio up; its reason still shows.
-        "error": job.error if job is not None and job.status == JobStatus.FAILED else None,
+        # A failed re-render leaves the last good audio up; its reason still shows. So does
+        # why a queued job waits to be tried again (a full disk).
+        "error": job.error or None
+        if job is not None and job.status in (JobStatus.FAILED, JobStatus.QUEUED)
+        else None,
         "progress": {"done": job.done, "total": job.total, "phase": job.phase or None}
         if job is not None
         else None,

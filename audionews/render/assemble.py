@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..audio import SAMPLE_WIDTH
-from ..audio.join import encode_chunk, is_chunk, read_head, write_joined
+from ..audio.join import encode_chunk, read_head, write_joined
 from ..audio.mp3frames import LAME_OVERHEAD, lame_frames, samples_per_frame
 from ..audio.pcm import samples_for
 from ..speech import Segment
@@ -178,8 +178,8 @@ class Assembler:
         return frames * self.frame - LAME_OVERHEAD - plan.samples
 
     def encode_missing(self, plans: Iterable[ChunkPlan]) -> int:
-        """Encode every planned chunk that is not cached yet; return how many were encoded."""
-        todo = {plan.key: plan for plan in plans if not is_chunk(self.storage.chunk_path(plan.key))}
+        """Encode every planned chunk that is not cached (or damaged); return how many were."""
+        todo = {plan.key: plan for plan in plans if not self.storage.has_chunk(plan.key)}
         if not todo:
             return 0
         with ThreadPoolExecutor(max_workers=ENCODE_THREADS) as pool:
@@ -192,7 +192,7 @@ class Assembler:
         for part in plan.parts:
             pcm = self.storage.read_segment(part.key)
             if pcm is None or len(pcm) != SAMPLE_WIDTH * part.samples:
-                raise MissingSegment("a segment's audio changed or vanished during the render")
+                raise MissingSegment(f"the audio of segment {part.key} is damaged, changed or gone")
             pieces += [pcm, bytes(SAMPLE_WIDTH * part.pause)]
         pieces.append(bytes(SAMPLE_WIDTH * self._tail_silence(plan)))
         chunk = encode_chunk(b"".join(pieces), rate=self.rate, bitrate_kbps=self.bitrate_kbps)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..audio.decode import decode_mp3
-from ..audio.join import Span, chunk_span, encode_chunk, is_chunk, read_head, write_spans
+from ..audio.join import Span, chunk_span, encode_chunk, read_head, write_spans
 from ..audio.mp3file import read_mp3
 from ..audio.mp3frames import LAME_OVERHEAD, samples_per_frame
 from ..audio.pcm import resample, samples_for
@@ -206,7 +206,7 @@ class BriefingBuilder:
         key = _hash(recipe)
         self.used["chunks"].add(key)
         path = self.storage.chunk_path(key)
-        if not is_chunk(path):
+        if not self.storage.has_chunk(key):
             source = self.storage.path(piece.source)
             pcm = decode_mp3(source.read_bytes(), piece.rate)[: 2 * piece.pcm]
             pcm = resample(pcm, piece.rate, rate)
@@ -232,24 +232,32 @@ class BriefingBuilder:
         ]
         if not script:
             raise BriefingError("Die Ansage der Nachrichten ist leer.")
-        try:
-            engine, keys, synthesized = self.renderer.speak(
-                script, "hat die Ansage der Nachrichten gesprochen"
-            )
-        except RenderError as exc:
-            raise BriefingError(str(exc)) from None
-        self.used["segments"].update(keys)
-        if engine.sample_rate != rate:
-            keys = [self._resampled(key, engine.sample_rate, rate) for key in keys]
-            self.used["segments"].update(keys)
         assembler = Assembler(self.storage, rate, bitrate)
-        try:
-            plans = assembler.plan(script, keys)
-            self.encoded += assembler.encode_missing(plans)
-        except MissingSegment:
-            raise BriefingError(
-                "Ein Audio-Baustein der Ansage fehlt im Zwischenspeicher."
-            ) from None
+        for attempt in (1, 2):
+            # A segment found damaged as its PCM is read is synthesized again, once.
+            try:
+                engine, keys, synthesized = self.renderer.speak(
+                    script, "hat die Ansage der Nachrichten gesprochen", verify=attempt == 2
+                )
+            except RenderError as exc:
+                raise BriefingError(str(exc)) from None
+            self.used["segments"].update(keys)
+            try:
+                if engine.sample_rate != rate:
+                    keys = [
+                        self._resampled(key, engine.sample_rate, rate, verify=attempt == 2)
+                        for key in keys
+                    ]
+                    self.used["segments"].update(keys)
+                plans = assembler.plan(script, keys)
+                self.encoded += assembler.encode_missing(plans)
+                break
+            except MissingSegment as exc:
+                log.warning("briefing: %s", exc)
+                if attempt == 2:
+                    raise BriefingError(
+                        "Ein Audio-Baustein der Ansage fehlt im Zwischenspeicher."
+                    ) from None
         layout = assembler.place(plans)
         self.used["chunks"].update(layout.chunks)
         spans = [chunk_span(self.storage.chunk_path(key)) for key in layout.chunks]
@@ -267,13 +275,21 @@ class BriefingBuilder:
         piece = _Piece(spans, length, layout.samples, layout.samples, cues, rate, bitrate)
         return piece, engine.name, synthesized
 
-    def _resampled(self, key: str, from_rate: int, to_rate: int) -> str:
-        """Return the cache key of segment `key` at `to_rate`, resampling it once."""
+    def _resampled(self, key: str, from_rate: int, to_rate: int, *, verify: bool = False) -> str:
+        """Return the cache key of segment `key` at `to_rate`, resampling it once.
+
+        With `verify`, a cached resampled segment counts only when its PCM matches its digest.
+        """
         target = _hash({"segment": key, "rate": to_rate})
-        if not self.storage.has_segment(target):
+        cached = (
+            self.storage.read_segment(target) is not None
+            if verify
+            else self.storage.has_segment(target)
+        )
+        if not cached:
             pcm = self.storage.read_segment(key)
             if pcm is None:
-                raise BriefingError("Ein Audio-Baustein der Ansage fehlt im Zwischenspeicher.")
+                raise MissingSegment(f"the audio of segment {key} is damaged or gone")
             self.storage.write_segment(target, resample(pcm, from_rate, to_rate))
         return target
 
@@ -289,7 +305,7 @@ class BriefingBuilder:
         )
         self.used["chunks"].add(key)
         path = self.storage.chunk_path(key)
-        if not is_chunk(path):
+        if not self.storage.has_chunk(key):
             chunk = encode_chunk(bytes(2 * inner), rate=rate, bitrate_kbps=bitrate)
             self.storage.write_chunk(key, chunk)
             self.encoded += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,7 +12,9 @@ from typing import Any
 from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
 
-from .storage import Storage
+from .storage import Storage, out_of_space
+
+log = logging.getLogger(__name__)
 
 # Apple wants a square JPEG or PNG of 1400-3000 px in RGB; 3000 px looks sharp everywhere.
 SIZE = 3000
@@ -25,6 +28,8 @@ _drawn: dict[str, bytes] = {}  # title -> PNG: drawing takes most of a second
 # The cover inside every MP3 (ID3 APIC): small, since each file carries a copy (~17 kB).
 EMBEDDED_SIZE = 600
 _embedded: dict[str, bytes] = {}
+# Covers the media folder had no room for (a full disk): name -> PNG, served from memory.
+_unwritten: dict[str, bytes] = {}
 
 
 # Fonts with German letters; Pillow's bundled font (the fallback) has no umlauts.
@@ -97,9 +102,47 @@ def default_cover_name() -> str:
         if name is None or not storage.path(name).is_file():
             if title not in _drawn:
                 _drawn[title] = render_cover(title)
-            name = storage.write_bytes(_drawn[title], "cover", "png")
+            try:
+                name = storage.write_bytes(_drawn[title], "cover", "png")
+            except OSError as exc:
+                if not out_of_space(exc):
+                    raise
+                # The feed still names it; the media view serves it from memory meanwhile,
+                # and the next feed request tries to write it again.
+                name = storage.content_name(_drawn[title], "cover", "png")
+                _unwritten[name] = _drawn[title]
+                log.warning("no space left for the podcast cover %s: %s", name, exc)
+                return name
+            _unwritten.pop(name, None)
             cache[title] = name
     return name
+
+
+def unwritten_cover(name: str, storage: Storage) -> bytes | None:
+    """Return the PNG of a generated cover the media folder had no room for (None: none).
+
+    Each call tries to write it again, so it lands in the media folder (for a web server that
+    serves media/ itself) as soon as there is room.
+    """
+    with _lock:
+        data = _unwritten.get(name)
+        if data is None and name.startswith("cover-"):
+            # Another process may have drawn it for a feed: draw it here too and compare.
+            title = current_app.config["AUDIONEWS"]["PODCAST_TITLE"] or "audionews"
+            if title not in _drawn:
+                _drawn[title] = render_cover(title)
+            if storage.content_name(_drawn[title], "cover", "png") == name:
+                data = _drawn[title]
+        if data is None:
+            return None
+        try:
+            storage.write_bytes(data, "cover", "png")
+        except OSError as exc:
+            if not out_of_space(exc):
+                raise
+        else:
+            _unwritten.pop(name, None)
+        return data
 
 
 def embedded_cover(settings: Mapping[str, Any]) -> bytes | None:

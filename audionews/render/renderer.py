@@ -14,14 +14,14 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
-from ..audio.encode import Mp3Encoder
+from ..audio.encode import EncodeError, Mp3Encoder, encode_frames
 from ..audio.loudness import TARGET_LUFS, normalize
 from ..audio.pcm import fade, resample, silence, trim_silence
 from ..audio.tags import mp3_duration, write_chapters, write_tags
 from ..speech import DEFAULT_PAUSES, Lexicon, Pauses, Segment, build_script
 from ..tts import Engine, EngineChain, EngineError, EngineUnavailable
 from .assemble import Assembler, ChunkPlan, MissingSegment
-from .storage import Storage
+from .storage import Storage, out_of_space
 from .transcripts import SIDECAR_KINDS, chapter_list, publish_sidecars
 
 log = logging.getLogger(__name__)
@@ -127,18 +127,28 @@ class Renderer:
             synthesized=synthesized,
             cached=len(set(keys)) - synthesized,
         )
-        self._assemble(item, script, keys, engine.sample_rate, output)
+        self._assemble(
+            item,
+            script,
+            keys,
+            engine.sample_rate,
+            output,
+            remake=lambda: self._synthesize(engine, script, None, verify=True),
+        )
         return output
 
-    def speak(self, script: list[Segment], what: str) -> tuple[Engine, list[str], int]:
+    def speak(
+        self, script: list[Segment], what: str, *, verify: bool = False
+    ) -> tuple[Engine, list[str], int]:
         """Cache the audio of every segment of `script` with the first engine that works.
 
         Return that engine, the segments' cache keys and how many were synthesized; `what`
         ends the German error ("Keine Sprachausgabe <what> (…)"). The daily briefing's
-        opening and closing are spoken this way.
+        opening and closing are spoken this way. `verify` reads every cached segment whole
+        (after one was found damaged), so a damaged one is synthesized again.
         """
         engine, (keys, synthesized) = self._with_first_engine(
-            lambda engine: self._synthesize(engine, script, None), what
+            lambda engine: self._synthesize(engine, script, None, verify=verify), what
         )
         return engine, keys, synthesized
 
@@ -162,13 +172,25 @@ class Renderer:
         raise RenderError(f"Keine Sprachausgabe {what} ({detail}).")
 
     def _synthesize(
-        self, engine: Engine, script: list[Segment], progress: Progress | None
+        self,
+        engine: Engine,
+        script: list[Segment],
+        progress: Progress | None,
+        *,
+        verify: bool = False,
     ) -> tuple[list[str], int]:
-        """Make sure every segment's audio is cached; return the keys and how many were new."""
+        """Make sure every segment's audio is cached; return the keys and how many were new.
+
+        A cached segment counts when its header matches its length; with `verify`, only when
+        its PCM matches its digest too (reading it all).
+        """
         keys = [segment_key(engine, seg.spoken, self.target_lufs) for seg in script]
+        cached = self.storage.has_segment
+        if verify:
+            cached = lambda key: self.storage.read_segment(key) is not None  # noqa: E731
         texts: dict[str, str] = {}
         for key, seg in zip(keys, script, strict=True):
-            if not self.storage.has_segment(key):
+            if key not in texts and not cached(key):
                 texts.setdefault(key, seg.spoken)
         total = len(script)
         done = total - sum(1 for key in keys if key in texts)
@@ -196,8 +218,13 @@ class Renderer:
                     progress(done, total)
         return keys, len(texts)
 
-    def _store_segment(self, engine: Engine, key: str, text: str) -> bytes:
-        """Synthesize one segment, cache its processed PCM under `key` and return it."""
+    def _store_segment(
+        self, engine: Engine, key: str, text: str, *, cache_optional: bool = False
+    ) -> bytes:
+        """Synthesize one segment, cache its processed PCM under `key` and return it.
+
+        With `cache_optional`, a disk too full to cache it is logged and the PCM returned.
+        """
         rate = engine.sample_rate
         clip = engine.synthesize(text)
         # One sample rate end to end: the engine's own, from synthesis to the MP3.
@@ -206,7 +233,14 @@ class Renderer:
         # the target loudness make every joined file meet it; fades keep joins click-free.
         pcm = normalize(trim_silence(pcm, rate, keep_ms=5), rate, self.target_lufs)
         pcm = fade(pcm, rate)
-        if not self.storage.write_segment(key, pcm):
+        try:
+            stored = self.storage.write_segment(key, pcm)
+        except OSError as exc:
+            if not (cache_optional and out_of_space(exc)):
+                raise
+            log.warning("no space left to cache segment %s: %s", key, exc)
+            return pcm
+        if not stored:
             # Another render stored this segment first; it stays, so use what it stored.
             return self.storage.read_segment(key) or pcm
         return pcm
@@ -223,23 +257,33 @@ class Renderer:
             for text in pieces:
                 key = segment_key(engine, text, self.target_lufs)
                 cached = self.storage.read_segment(key)
-                pcms.append(
-                    cached if cached is not None else self._store_segment(engine, key, text)
-                )
+                if cached is None:
+                    cached = self._store_segment(engine, key, text, cache_optional=True)
+                pcms.append(cached)
             return pcms
 
         engine, pcms = self._with_first_engine(speak, "konnte den Satz sprechen")
         rate = engine.sample_rate
-        temp = self.storage.temp_path(".mp3")
+        pause = silence(self.pauses.piece_ms, rate)
         try:
-            with Mp3Encoder(temp, rate=rate, bitrate_kbps=self.bitrate_kbps) as encoder:
-                for number, pcm in enumerate(pcms):
-                    if number:
-                        encoder.write(silence(self.pauses.piece_ms, rate))
-                    encoder.write(pcm)
-            return temp.read_bytes(), engine.name
-        finally:
-            temp.unlink(missing_ok=True)
+            temp = self.storage.temp_path(".mp3")
+            try:
+                with Mp3Encoder(temp, rate=rate, bitrate_kbps=self.bitrate_kbps) as encoder:
+                    for number, pcm in enumerate(pcms):
+                        if number:
+                            encoder.write(pause)
+                        encoder.write(pcm)
+                return temp.read_bytes(), engine.name
+            finally:
+                temp.unlink(missing_ok=True)
+        except (OSError, EncodeError) as exc:
+            if not out_of_space(exc):
+                raise
+            # A full media folder: the sentence is still heard, encoded in memory (bare
+            # frames, which every player plays; a sentence needs no seek table).
+            log.warning("no space left for a preview file; encoding it in memory: %s", exc)
+            frames = encode_frames(pause.join(pcms), rate=rate, bitrate_kbps=self.bitrate_kbps)
+            return frames, engine.name
 
     @staticmethod
     def _plan(
@@ -263,11 +307,13 @@ class Renderer:
         keys: list[str],
         rate: int,
         output: RenderOutput,
+        remake: Callable[[], object] | None = None,
     ) -> None:
         """Join the cached segments with explicit pauses into the summary, body and episode.
 
         The files are built from MP3 chunks of a paragraph or a few (see `assemble.py`), encoded
-        once and shared by all three files and by later revisions.
+        once and shared by all three files and by later revisions. `remake` synthesizes again
+        what is missing from the cache (a segment found damaged when its PCM was read).
         """
         assembler = Assembler(self.storage, rate, self.bitrate_kbps)
         sections = {seg.section for seg in script}
@@ -282,9 +328,12 @@ class Renderer:
             except MissingSegment as exc:
                 # A segment that another render stored at the same moment (only possible where
                 # the filesystem has no hard links) is planned again, with what is stored now.
+                # A segment found damaged as its PCM was read is synthesized again first.
                 log.warning("render of %s, attempt %d: %s", item.slug, attempt, exc)
                 if attempt == 2:
                     raise RenderError("Ein Audio-Baustein fehlt im Zwischenspeicher.") from None
+                if remake is not None:
+                    remake()
         chunks = {chunk.key for plan in plans.values() for chunk in plan}
         output.cache_keys = {"segments": sorted(set(keys)), "chunks": sorted(chunks)}
         layouts = {kind: assembler.place(plan) for kind, plan in plans.items()}

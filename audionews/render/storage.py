@@ -2,19 +2,31 @@
 
 Every write goes to a ".tmp-" file in the target directory and is renamed into place,
 so readers (the web server, other workers) never see half a file.
+
+Every cache entry carries what it was when written: a segment file is a small header (its
+PCM's length and BLAKE2b digest) and the PCM, an MP3 chunk has its own (`audio.join`). A read
+checks them, so a damaged entry (random bytes, cut short, emptied, odd-length) is logged and
+counts as missing: it is made again and never published. An entry of an older version has no
+header: it is treated the same way (made again, in place), since nothing can vouch for it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import logging
 import os
 import re
+import struct
 import tempfile
 import time
 from pathlib import Path
 
 from ..audio import SAMPLE_WIDTH
+from ..audio.join import chunk_problem
+
+log = logging.getLogger(__name__)
 
 TEMP_PREFIX = ".tmp-"
 SEGMENTS = "segments"
@@ -25,6 +37,88 @@ HASH_CHARS = 12
 
 _KEY = re.compile(r"[0-9a-f]{8,128}")
 _HASH_BLOCK = 1 << 20
+
+# A segment file: magic, bytes of PCM, BLAKE2b-128 of the PCM; then the PCM (s16le mono).
+_SEGMENT_MAGIC = b"ANS1"
+_SEGMENT_HEAD = struct.Struct("<4sQ16s")
+SEGMENT_HEAD_SIZE = _SEGMENT_HEAD.size
+
+
+def _pcm_digest(pcm: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(pcm, digest_size=16).digest()
+
+
+def segment_record(pcm: bytes) -> bytes:
+    """Return the header a segment file starts with: what a read of `pcm` checks against."""
+    return _SEGMENT_HEAD.pack(_SEGMENT_MAGIC, len(pcm), _pcm_digest(pcm))
+
+
+def _head_problem(head: bytes, size: int) -> str | None:
+    """Return what is wrong with a segment file of `size` bytes that starts with `head`."""
+    if len(head) < SEGMENT_HEAD_SIZE:
+        return f"{size} bytes, no header"
+    magic, length, _digest = _SEGMENT_HEAD.unpack_from(head)
+    if magic != _SEGMENT_MAGIC:
+        return "no checksum record (written by an older version, or overwritten)"
+    if length % SAMPLE_WIDTH:
+        return f"odd length recorded ({length} bytes)"
+    if size != SEGMENT_HEAD_SIZE + length:
+        return f"{size - SEGMENT_HEAD_SIZE} bytes of PCM, {length} recorded"
+    return None
+
+
+def _read_segment_file(path: Path) -> tuple[bytes | None, str | None]:
+    """Return the verified PCM of a segment file, or None and what is wrong ("missing", …)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, "missing"
+    except OSError as exc:  # a bad sector is damage too: the entry is made again
+        return None, f"unreadable: {exc}"
+    problem = _head_problem(data[:SEGMENT_HEAD_SIZE], len(data))
+    pcm = memoryview(data)[SEGMENT_HEAD_SIZE:]
+    if problem is None and _pcm_digest(pcm) != _SEGMENT_HEAD.unpack_from(data)[2]:
+        problem = "checksum mismatch"
+    return (None, problem) if problem is not None else (bytes(pcm), None)
+
+
+def _damaged(path: Path, problem: str) -> None:
+    log.warning("damaged cache entry %s (%s): it is made again", path, problem)
+
+
+# What a full disk (or a used-up quota) looks like: as an OSError, or in ffmpeg's stderr.
+_NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_NO_SPACE_TEXTS = ("No space left on device", "Disk quota exceeded")
+
+
+# What editors and the API see while the media folder is full (a render, a day's build).
+NO_SPACE = (
+    "Kein freier Speicherplatz für Audiodateien: Der Medienordner ist voll. Es wird "
+    "automatisch erneut versucht, sobald wieder Platz ist; bis dahin bleibt der bisherige "
+    "Ton online."
+)
+
+
+def out_of_space(exc: BaseException) -> bool:
+    """Return whether `exc`, or an error that caused it, says the disk is full.
+
+    Writes fail with OSError(ENOSPC); ffmpeg writing a file says so on its stderr (an
+    EncodeError quotes it); mutagen wraps the OSError in its own error.
+    """
+    todo: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while todo:
+        error = todo.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in _NO_SPACE_ERRNOS:
+            return True
+        if any(text in str(error) for text in _NO_SPACE_TEXTS):
+            return True
+        todo += [e for e in (error.__cause__, error.__context__) if e is not None]
+        todo += [arg for arg in error.args if isinstance(arg, BaseException)]
+    return False
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -139,28 +233,71 @@ class Storage:
         return self.segments_dir / key[:2] / f"{key}{suffix}"
 
     def read_segment(self, key: str) -> bytes | None:
-        """Return the cached PCM of `key`, or None when it is not cached."""
-        try:
-            return self.segment_path(key).read_bytes()
-        except FileNotFoundError:
-            return None
+        """Return the cached PCM of `key`, or None when it is not cached or damaged.
+
+        The PCM is checked against the length and digest recorded when it was written; a
+        damaged entry is logged (and replaced by the next `write_segment`).
+        """
+        path = self.segment_path(key)
+        pcm, problem = _read_segment_file(path)
+        if problem is not None and problem != "missing":
+            _damaged(path, problem)
+        return pcm
 
     def write_segment(self, key: str, pcm: bytes) -> bool:
         """Store the PCM of `key` atomically, unless it is stored already; return whether it was.
 
         A segment never changes once stored: two renders that synthesize the same text at once
         may get audio a few samples apart, and the MP3 chunks made from the first must keep
-        matching it. So the first one written stays.
+        matching it. So the first one written stays, unless it is damaged: then it is replaced.
         """
-        return self._write_cached(self.segment_path(key), pcm, replace=False)
+        if len(pcm) % SAMPLE_WIDTH:
+            raise ValueError(f"PCM of {len(pcm)} bytes is not whole samples")
+        path = self.segment_path(key)
+        data = segment_record(pcm) + pcm
+        if self._write_cached(path, data, replace=False):
+            return True
+        if _read_segment_file(path)[1] is None:
+            return False
+        return self._write_cached(path, data)
+
+    def _segment_head(self, key: str) -> int:
+        """Return the PCM bytes of segment `key` from its header (FileNotFoundError: missing).
+
+        A damaged header or a file of another length than it records counts as missing.
+        """
+        path = self.segment_path(key)
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(SEGMENT_HEAD_SIZE)
+                size = os.fstat(handle.fileno()).st_size
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            head, size = b"", -1
+            problem: str | None = f"unreadable: {exc}"
+        else:
+            problem = _head_problem(head, size)
+        if problem is not None:
+            _damaged(path, problem)
+            raise FileNotFoundError(f"damaged cache entry {path}: {problem}")
+        return size - SEGMENT_HEAD_SIZE
 
     def has_segment(self, key: str) -> bool:
-        """Return whether `key` is cached."""
-        return self.segment_path(key).is_file()
+        """Return whether `key` is cached, with a header that matches its length.
+
+        The digest is checked where the PCM is read (`read_segment`), not here: a render asks
+        this of every segment, and most are then taken from cached MP3 chunks, unread.
+        """
+        try:
+            self._segment_head(key)
+        except FileNotFoundError:
+            return False
+        return True
 
     def segment_samples(self, key: str) -> int:
         """Return the length of cached segment `key` in samples (FileNotFoundError: missing)."""
-        return self.segment_path(key).stat().st_size // SAMPLE_WIDTH
+        return self._segment_head(key) // SAMPLE_WIDTH
 
     def chunk_path(self, key: str) -> Path:
         """Return where the encoded MP3 chunk `key` lives (see `audio.join`)."""
@@ -169,6 +306,17 @@ class Storage:
     def write_chunk(self, key: str, chunk: bytes) -> None:
         """Store MP3 chunk `key` atomically."""
         self._write_cached(self.chunk_path(key), chunk)
+
+    def has_chunk(self, key: str) -> bool:
+        """Return whether MP3 chunk `key` is cached and whole (length and digest check out).
+
+        A damaged one is logged and counts as missing: it is encoded again.
+        """
+        path = self.chunk_path(key)
+        problem = chunk_problem(path)
+        if problem is not None and problem != "missing":
+            _damaged(path, problem)
+        return problem is None
 
     def _write_cached(self, path: Path, data: bytes, *, replace: bool = True) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -212,9 +360,13 @@ class Storage:
         _fsync_dir(self.root)
         return name
 
+    def content_name(self, data: bytes, stem: str, suffix: str) -> str:
+        """Return the name `write_bytes` gives `data` (without writing it)."""
+        return self._content_name(stem, suffix, hashlib.sha256(data).hexdigest())
+
     def write_bytes(self, data: bytes, stem: str, suffix: str) -> str:
         """Store small `data` (transcripts, chapters) under a content name and return it."""
-        name = self._content_name(stem, suffix, hashlib.sha256(data).hexdigest())
+        name = self.content_name(data, stem, suffix)
         target = self.root / name
         if not target.exists():
             self._ensure_root()

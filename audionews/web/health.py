@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import shared_redis
 from ..db import db
 from ..metrics import exposition
+from ..render.storage import out_of_space
 
 bp = Blueprint("health", __name__)
 
@@ -86,8 +87,15 @@ def _writable(folder: Path) -> str | None:
             os.close(fd)
             os.unlink(name)
     except OSError as exc:
+        if out_of_space(exc):
+            return FULL
         return f"nicht beschreibbar ({exc.strerror or exc})"
     return None
+
+
+# A full disk is a warning, not "not ready": pages, feeds and the last good audio are still
+# served from it (a load balancer must keep sending listeners); renders wait for room.
+FULL = "voll (kein freier Speicherplatz; Vertonungen warten, bis wieder Platz ist)"
 
 
 CHECKS: dict[str, Callable[[], str | None]] = {
@@ -104,9 +112,11 @@ def readyz() -> tuple[Response, int]:
     for name, check in CHECKS.items():
         problem = check()
         checks[name] = {"ok": problem is None, "message": problem or "in Ordnung"}
-    missing = [name for name, result in checks.items() if not result["ok"]]
+    full = ["media"] if FULL in checks["media"]["message"] else []
+    missing = [name for name, result in checks.items() if not result["ok"] and name not in full]
     if not missing:
-        return _no_store(jsonify(ready=True, checks=checks)), 200
+        warnings = {"warnings": [checks[name]["message"] for name in full]} if full else {}
+        return _no_store(jsonify(ready=True, checks=checks, **warnings)), 200
     message = "Nicht bereit: " + " ".join(checks[name]["message"] for name in missing)
     body = jsonify(ready=False, missing=missing, checks=checks, message=message)
     body.headers["Retry-After"] = "5"

@@ -6,10 +6,14 @@ media/ directly with the same headers (docs/deploy.md); this view is the referen
 
 from __future__ import annotations
 
+import hashlib
+import io
+
 from flask import Blueprint, Response, abort, current_app, request, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import parse_range_header
 
+from ..render.cover import unwritten_cover
 from ..render.storage import Storage
 
 bp = Blueprint("media", __name__)
@@ -53,7 +57,7 @@ def get(name: str) -> Response:
     except ValueError:
         abort(404)
     if not path.is_file():
-        abort(404)
+        return _from_memory(name, storage)
     # Content-named files never change: clients and proxies may keep them for a year.
     # Flask sends the bytes as they are (no gzip): Range offsets must address the file.
     try:
@@ -80,6 +84,24 @@ def get(name: str) -> Response:
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Accept-Ranges"] = "bytes"
     # Web players on other sites fetch transcripts and chapters: everything here is public.
+    response.headers.update(CORS_HEADERS)
+    return response
+
+
+def _from_memory(name: str, storage: Storage) -> Response:
+    """Serve the generated cover the media folder had no room for (a full disk), or 404."""
+    data = unwritten_cover(name, storage)
+    if data is None:
+        abort(404)
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=media_type(name),
+        conditional=True,
+        etag=hashlib.sha256(data).hexdigest(),
+        max_age=YEAR,
+    )
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Accept-Ranges"] = "bytes"
     response.headers.update(CORS_HEADERS)
     return response
 

@@ -74,7 +74,11 @@ ARTICLE_STATUS = {
         "revision": {"type": "integer"},
         "published": {"type": "boolean"},
         "status": {"enum": ["queued", "rendering", "ready", "failed"]},
-        "error": {"type": ["string", "null"]},
+        "error": {
+            "type": ["string", "null"],
+            "description": "Warum die letzte Vertonung fehlschlug, oder warum der Auftrag "
+            "wartet (etwa: kein freier Speicherplatz für Audiodateien).",
+        },
         "progress": {"type": ["object", "null"]},
         "job": {"type": ["integer", "null"]},
         "engine": {"type": ["string", "null"]},

@@ -234,14 +234,27 @@ def test_a_segment_that_changed_under_the_plan_is_caught(tmp_path: Path) -> None
     keys = cached(storage, script, 1.0)
     assembler = Assembler(storage, RATE, 64)
     before = assembler.plan(script, keys)
-    # The same key with audio of another length (only a damaged cache can do this: stored
-    # segments are never replaced) makes other chunks, never the old ones with wrong times.
-    path = storage.segment_path(keys[4])
-    path.write_bytes(path.read_bytes() + bytes(2000))
+    # The same key with audio of another length (only a replaced entry can do this: stored
+    # segments are never replaced unless damaged) makes other chunks, never the old ones
+    # with wrong times.
+    pcm = storage.read_segment(keys[4])
+    assert pcm is not None
+    storage.segment_path(keys[4]).unlink()
+    storage.write_segment(keys[4], pcm + bytes(2000))
     after = assembler.plan(script, keys)
     assert [p.key for p in after] != [p.key for p in before]
     # Audio that changes between planning and encoding is refused, not encoded.
-    path.write_bytes(path.read_bytes()[:-1000])
+    storage.segment_path(keys[4]).unlink()
+    storage.write_segment(keys[4], pcm + bytes(1000))
+    with pytest.raises(MissingSegment):
+        assembler.encode_missing(after)
+    # So is audio damaged between planning and encoding (its digest no longer matches).
+    path = storage.segment_path(keys[4])
+    storage.segment_path(keys[4]).unlink()
+    storage.write_segment(keys[4], pcm + bytes(2000))
+    data = bytearray(path.read_bytes())
+    data[-500:] = bytes(range(250)) * 2
+    path.write_bytes(bytes(data))
     with pytest.raises(MissingSegment):
         assembler.encode_missing(after)
 
@@ -258,8 +271,11 @@ def test_a_segment_replaced_during_the_render_is_planned_again(
     def racing(self: Assembler, plans: Any) -> int:
         plans = list(plans)
         if not calls:
-            path = storage.segment_path(plans[-1].parts[-1].key)
-            path.write_bytes(path.read_bytes() + bytes(4410))  # 0.1 s longer, from elsewhere
+            key = plans[-1].parts[-1].key
+            pcm = storage.read_segment(key)
+            assert pcm is not None
+            storage.segment_path(key).unlink()
+            storage.write_segment(key, pcm + bytes(4410))  # 0.1 s longer, from elsewhere
         calls.append(1)
         return real(self, plans)
 

@@ -7,10 +7,12 @@ import os
 import stat
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from audionews.render.storage import Storage, atomic_write
+from audionews.audio.join import encode_chunk
+from audionews.render.storage import SEGMENT_HEAD_SIZE, Storage, atomic_write
 
 KEY = hashlib.sha256(b"segment").hexdigest()
 
@@ -199,3 +201,54 @@ def test_first_segment_wins_also_without_hard_links(
     assert storage.write_segment(KEY, b"\x03\x04") is False
     assert storage.read_segment(KEY) == b"\x01\x02"
     assert temp_files(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-1],
+        lambda data: os.urandom(len(data)),
+        lambda data: data[:SEGMENT_HEAD_SIZE] + os.urandom(len(data) - SEGMENT_HEAD_SIZE),
+        lambda data: data[SEGMENT_HEAD_SIZE:],  # an older version's bare PCM
+    ],
+    ids=["empty", "half", "odd", "random", "random-pcm", "bare-pcm"],
+)
+def test_a_damaged_segment_reads_as_missing_and_is_replaced(
+    tmp_path: Path, damage: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    storage = Storage(tmp_path)
+    pcm = bytes(range(256)) * 40
+    assert storage.write_segment(KEY, pcm)
+    path = storage.segment_path(KEY)
+    assert path.stat().st_size == SEGMENT_HEAD_SIZE + len(pcm)
+    path.write_bytes(damage(path.read_bytes()))
+    assert storage.read_segment(KEY) is None
+    assert "damaged cache entry" in caplog.text and str(path) in caplog.text
+    if path.stat().st_size != SEGMENT_HEAD_SIZE + len(pcm):  # the cheap checks see the length
+        assert not storage.has_segment(KEY)
+        with pytest.raises(FileNotFoundError):
+            storage.segment_samples(KEY)
+    # The first segment written stays, unless it is damaged: then the next write replaces it.
+    assert storage.write_segment(KEY, pcm) is True
+    assert storage.read_segment(KEY) == pcm
+    assert storage.segment_samples(KEY) == len(pcm) // 2
+    assert temp_files(tmp_path) == []
+
+
+def test_a_damaged_chunk_counts_as_missing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    storage = Storage(tmp_path)
+    key = hashlib.sha256(b"chunk").hexdigest()
+    assert not storage.has_chunk(key)
+    assert caplog.text == ""  # missing is not damaged
+    storage.write_chunk(key, encode_chunk(bytes(8000), rate=22050, bitrate_kbps=64))
+    assert storage.has_chunk(key)
+    path = storage.chunk_path(key)
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert not storage.has_chunk(key)
+    assert "damaged cache entry" in caplog.text and "checksum mismatch" in caplog.text

@@ -44,7 +44,7 @@ def describe(status: dict[str, Any]) -> str:
     elif state == "ready":
         durations = status.get("duration") or {}
         text += f" ({status['engine']}, gesamt {clock(durations.get('episode'))})"
-    elif state == "failed" and status.get("error"):
+    elif state in ("failed", "queued") and status.get("error"):
         text += f": {status['error']}"
     return text
 
