@@ -27,6 +27,7 @@ from . import (
     gtts_client,
     incremental,
     memory,
+    pages,
     queue_latency,
     recovery,
     say,
@@ -43,6 +44,7 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     workers.NAME: workers.run,
     cache_growth.NAME: cache_growth.run,
     recovery.NAME: recovery.run,
+    pages.NAME: pages.run,
 }
 
 

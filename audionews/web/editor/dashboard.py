@@ -17,8 +17,8 @@ from sqlalchemy.orm import aliased
 from ... import catalog
 from ...cache.prune import human
 from ...cache.usage import usage
-from ...db import db
 from ...days import day_bounds
+from ...db import db
 from ...jobs.status import statuses
 from ...models import Article, Job, JobStatus, Rendition
 from ..pages import whole_seconds

@@ -1,0 +1,206 @@
+"""pages: the home page, the dashboard, a day of the archive and a search at 100 to 10,000 articles.
+
+One real espeak render (samples/bahnstreik.txt) is shared by N published articles with ready
+renditions and finished jobs, 25 a news day (so 10,000 articles are 400 days: a newsroom's
+year and a bit), inserted in bulk with the search index filled as migration 0008 does
+(bench/seed.py). For N = 100, 1,000 and 10,000, on SQLite and on PostgreSQL (a database of
+its own, created and dropped; skipped with a message when no server answers), the server
+time of each page is the median of REPEAT requests through Flask's test client after two
+warm-up requests: `GET /`, the dashboard's first page (`/redaktion/`, logged in),
+`/archiv/<yesterday>` (a full day of 25) and `/suche?q=Streiks` (every article matches: the
+worst case for "newest first"). Baseline: the same page at 100 articles in the same run.
+Goal: ratio 10,000 / 100 <= 1.5, and the home page and dashboard under 50 ms at 10,000.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from . import Row, median, say, settings
+
+NAME = "pages"
+SIZES = (100, 1000, 10_000)
+REPEAT = 15
+GOAL_RATIO = 1.5
+GOAL_MS = 50.0
+PG_ADMIN_URL = os.environ.get(
+    "AUDIONEWS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+PASSWORD = "bench-passwort-123"
+
+
+def _pages(day: dt.date) -> dict[str, str]:
+    return {
+        "GET /": "/",
+        "dashboard, first page": "/redaktion/",
+        "archive day (25 articles)": f"/archiv/{day.isoformat()}",
+        "search „Streiks“": "/suche?q=Streiks",
+    }
+
+
+def _postgres() -> Any:
+    """Return an admin engine of the local PostgreSQL, or None when none answers."""
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        return engine
+    except Exception as exc:
+        say(f"   PostgreSQL skipped: not reachable at {PG_ADMIN_URL} ({type(exc).__name__})")
+        return None
+
+
+def _login(app: Any) -> Any:
+    import re
+
+    from werkzeug.security import generate_password_hash
+
+    from audionews.db import db
+    from audionews.models import Editor
+
+    with app.app_context():
+        db.session.add(Editor(name="bench", password_hash=generate_password_hash(PASSWORD)))
+        db.session.commit()
+    client = app.test_client()
+    page = client.get("/redaktion/anmelden").get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match is not None
+    response = client.post(
+        "/redaktion/anmelden",
+        data={"name": "bench", "password": PASSWORD, "csrf_token": match.group(1)},
+    )
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def _measure(app: Any, paths: dict[str, str]) -> dict[str, float]:
+    client = _login(app)
+    times: dict[str, float] = {}
+    for label, path in paths.items():
+        for _ in range(2):
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+        runs = []
+        for _ in range(REPEAT):
+            start = time.perf_counter()
+            client.get(path)
+            runs.append(time.perf_counter() - start)
+        times[label] = median(runs)
+    return times
+
+
+def _one(url: str, tmp: Path, output: Any, count: int, values: dict[str, Any]) -> dict[str, float]:
+    from audionews import create_app
+    from audionews.days import today
+    from audionews.db import db
+
+    from .seed import seed
+
+    app = create_app(dict(values, DATABASE_URL=url))
+    try:
+        start = time.perf_counter()
+        seed(app, output, count)
+        say(f"   {count} articles seeded in {time.perf_counter() - start:.1f} s")
+        yesterday = today(values) - dt.timedelta(days=1)
+        return _measure(app, _pages(yesterday))
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def run() -> list[Row]:
+    from sqlalchemy.engine import make_url
+
+    from audionews import create_app
+
+    from .seed import render_sample
+
+    rows: list[Row] = []
+    tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    admin = None
+    try:
+        values = settings(
+            DATABASE_URL=f"sqlite:///{tmp / 'render.db'}",
+            MEDIA_DIR=str(tmp / "media"),
+            QUEUE_DIR=str(tmp / "queue"),
+            SECRET_KEY="bench",
+            TTS_ENGINE="espeak",
+            TTS_FALLBACK="",
+        )
+        say("   rendering one sample (espeak)")
+        output = render_sample(create_app(dict(values)))
+        backends: dict[str, Any] = {"SQLite": None}
+        admin = _postgres()
+        if admin is not None:
+            backends["PostgreSQL"] = admin
+        for backend, engine in backends.items():
+            results: dict[int, dict[str, float]] = {}
+            for count in SIZES:
+                if engine is None:
+                    url = f"sqlite:///{tmp / f'pages-{count}.db'}"
+                    results[count] = _one(url, tmp, output, count, values)
+                    continue
+                name = f"audionews_bench_{uuid.uuid4().hex[:10]}"
+                with engine.connect() as conn:
+                    conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+                try:
+                    url = make_url(PG_ADMIN_URL).set(database=name)
+                    results[count] = _one(
+                        url.render_as_string(hide_password=False), tmp, output, count, values
+                    )
+                finally:
+                    with engine.connect() as conn:
+                        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for label in results[SIZES[0]]:
+                base = results[SIZES[0]][label] * 1000
+                for count in SIZES[1:]:
+                    value = results[count][label] * 1000
+                    say(
+                        f"   {backend} {label}: {count} articles {value:.1f} ms ({base:.1f} ms at 100)"
+                    )
+                rows.append(
+                    Row(
+                        NAME,
+                        f"{backend}: {label} at 1,000 articles",
+                        round(results[1000][label] * 1000, 2),
+                        round(base, 2),
+                        "ms",
+                        goal="info",
+                    )
+                )
+                fast = label in {"GET /", "dashboard, first page"}
+                value = round(results[SIZES[-1]][label] * 1000, 2)
+                rows.append(
+                    Row(
+                        NAME,
+                        f"{backend}: {label} at 10,000 articles",
+                        value,
+                        round(base, 2),
+                        "ms",
+                        limit=GOAL_RATIO,
+                        goal=f"ratio <= {GOAL_RATIO:g}" + (f", < {GOAL_MS:g} ms" if fast else ""),
+                        notes={"under_50_ms": value < GOAL_MS} if fast else {},
+                    )
+                )
+    finally:
+        if admin is not None:
+            admin.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+if __name__ == "__main__":
+    from . import fmt
+
+    for row in run():
+        print(row.label, fmt(row.value, row.unit), fmt(row.baseline, row.unit), row.verdict)
