@@ -165,9 +165,7 @@ def run() -> list[Row]:
                 base = results[SIZES[0]][label] * 1000
                 for count in SIZES[1:]:
                     value = results[count][label] * 1000
-                    say(
-                        f"   {backend} {label}: {count} articles {value:.1f} ms ({base:.1f} ms at 100)"
-                    )
+                    say(f"   {backend} {label}: {count} articles {value:.1f} ms (100: {base:.1f})")
                 rows.append(
                     Row(
                         NAME,
