@@ -103,12 +103,12 @@ def _one(url: str, tmp: Path, output: Any, count: int, values: dict[str, Any]) -
     from audionews.days import today
     from audionews.db import db
 
-    from .seed import seed
+    from .seed import rendition_fields, seed
 
     app = create_app(dict(values, DATABASE_URL=url))
     try:
         start = time.perf_counter()
-        seed(app, output, count)
+        seed(app, rendition_fields(output), count)
         say(f"   {count} articles seeded in {time.perf_counter() - start:.1f} s")
         yesterday = today(values) - dt.timedelta(days=1)
         return _measure(app, _pages(yesterday))

@@ -49,10 +49,30 @@ def render_sample(app: Any) -> RenderOutput:
         )
 
 
-def seed(app: Any, output: RenderOutput, count: int, per_day: int = 25) -> None:
+def rendition_fields(output: RenderOutput) -> dict[str, Any]:
+    """Return the columns of a Rendition row of `output` (what every seeded article shares)."""
+    return {
+        "engine": output.engine,
+        "voice": output.voice,
+        "options": output.options,
+        "files": output.files | output.sidecars,
+        "sizes": output.sizes,
+        "durations": output.durations,
+        "chapters": output.chapters,
+        "cues": output.cues,
+        "synthesized": output.synthesized,
+        "cached": output.cached,
+        "cache_keys": output.cache_keys,
+    }
+
+
+def seed(
+    app: Any, rendition: dict[str, Any], count: int, per_day: int = 25, start: int = 0
+) -> None:
     """Insert `count` published articles with a ready rendition and a finished job each.
 
-    Article n is the n-th newest: day n // per_day before today, spread over that day.
+    Article n (from `start`) is the n-th newest: day n // per_day before today, spread over
+    that day. `rendition`: the columns every article's rendition shares (`rendition_fields`).
     """
     title, summary, body, links = sample()
     with app.app_context():
@@ -60,8 +80,8 @@ def seed(app: Any, output: RenderOutput, count: int, per_day: int = 25) -> None:
         now = utcnow()
         current = today(settings, now)
         connection = db.session.connection()
-        for first in range(0, count, BATCH):
-            numbers = range(first, min(count, first + BATCH))
+        for first in range(start, start + count, BATCH):
+            numbers = range(first, min(start + count, first + BATCH))
             articles = []
             for number in numbers:
                 day = current - dt.timedelta(days=number // per_day)
@@ -100,7 +120,7 @@ def seed(app: Any, output: RenderOutput, count: int, per_day: int = 25) -> None:
                         "done": 1,
                         "total": 1,
                         "error": "",
-                        "engine": output.engine,
+                        "engine": rendition["engine"],
                         "attempts": 1,
                         "created_at": row["created_at"],
                         "updated_at": row["created_at"],
@@ -114,21 +134,11 @@ def seed(app: Any, output: RenderOutput, count: int, per_day: int = 25) -> None:
             connection.execute(
                 insert(Rendition),
                 [
-                    {
+                    rendition
+                    | {
                         "article_id": row["id"],
                         "job_id": row["id"],
                         "revision": 1,
-                        "engine": output.engine,
-                        "voice": output.voice,
-                        "options": output.options,
-                        "files": output.files | output.sidecars,
-                        "sizes": output.sizes,
-                        "durations": output.durations,
-                        "chapters": output.chapters,
-                        "cues": output.cues,
-                        "synthesized": output.synthesized,
-                        "cached": output.cached,
-                        "cache_keys": output.cache_keys,
                         "created_at": row["created_at"],
                     }
                     for row in articles

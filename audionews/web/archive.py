@@ -84,12 +84,16 @@ def days_of(year: int) -> list[Day]:
     while day.year == year:
         bounds.append((*days.day_bounds(day, settings), day))
         day += dt.timedelta(days=1)
-    ranges = values(
-        column("number", Integer),
-        column("starts", DateTime),
-        column("ends", DateTime),
-        name="news_days",
-    ).data([(number, begin, end) for number, (begin, end, _) in enumerate(bounds)])
+    ranges = (
+        values(
+            column("number", Integer),
+            column("starts", DateTime),
+            column("ends", DateTime),
+            name="news_days",
+        )
+        .data([(number, begin, end) for number, (begin, end, _) in enumerate(bounds)])
+        .cte()
+    )
     counted = db.session.execute(
         select(ranges.c.number, func.count(Article.id))
         .join(
