@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 
 from ..models import Article
 from .entry import FTS_TABLE, SearchEntry, sort_key
@@ -132,7 +132,7 @@ def backfill(connection: Connection) -> int:
 
 
 def _changed(article: Article) -> bool:
-    state = inspect(article)
+    state: InstanceState[Article] = inspect(article)
     return any(state.attrs[name].history.has_changes() for name in WATCHED)
 
 

@@ -20,7 +20,7 @@ from ..db import db
 from ..jobs import briefing_job, daisy_job, daisy_retention
 from ..models import Article
 from ..speech.dates import MONTHS
-from .pages import with_audio
+from .pages import articles, with_audio
 
 bp = Blueprint("archive", __name__, url_prefix="/archiv")
 
@@ -157,9 +157,7 @@ def day(day: str) -> Any:
             f"„{day}“ ist kein Datum in der Form JJJJ-MM-TT, etwa /archiv/2026-12-01.",
         )
     page = _page()
-    rows = list(
-        db.session.scalars(_day_query(date).limit(DAY_PAGE + 1).offset((page - 1) * DAY_PAGE))
-    )
+    rows = articles(_day_query(date).limit(DAY_PAGE + 1).offset((page - 1) * DAY_PAGE))
     items = with_audio(rows[:DAY_PAGE])
     briefing = briefing_job.current(date)
     edition = daisy_job.current_day(date) if not daisy_retention.expired(date) else None

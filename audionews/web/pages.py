@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pyphen
@@ -71,6 +71,11 @@ def with_audio(articles: list[Article]) -> list[tuple[Article, Rendition]]:
     return [(a, renditions[a.id]) for a in articles if a.id in renditions]
 
 
+def articles(query: Select[tuple[Article]]) -> list[Article]:
+    """Return the articles `query` selects."""
+    return cast(list[Article], list(db.session.scalars(query)))
+
+
 def listable() -> Select[tuple[Article]]:
     """Return a query of the published articles with audio, newest first (no limit)."""
     return (
@@ -93,12 +98,8 @@ def home() -> Home:
     settings = current_app.config["AUDIONEWS"]
     day = days.today(settings)
     start, _end = days.day_bounds(day, settings)
-    todays = list(
-        db.session.scalars(listable().where(Article.published_at >= start).limit(TODAY_MAX + 1))
-    )
-    earlier = list(
-        db.session.scalars(listable().where(Article.published_at < start).limit(EARLIER))
-    )
+    todays = articles(listable().where(Article.published_at >= start).limit(TODAY_MAX + 1))
+    earlier = articles(listable().where(Article.published_at < start).limit(EARLIER))
     renditions = current_renditions(article.id for article in todays[:TODAY_MAX] + earlier)
 
     def paired(articles: list[Article]) -> list[tuple[Article, Rendition]]:

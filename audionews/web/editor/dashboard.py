@@ -21,6 +21,7 @@ from ...days import day_bounds
 from ...db import db
 from ...jobs.status import statuses
 from ...models import Article, Job, JobStatus, Rendition
+from .. import pages
 from ..pages import whole_seconds
 from .audit import record
 from .blueprint import bp
@@ -160,9 +161,7 @@ def count(filters: Filters) -> int:
 def rows(filters: Filters | None = None) -> list[dict[str, Any]]:
     """Return one page of the dashboard's rows: article, status, label, durations."""
     filters = filters or Filters()
-    articles = list(
-        db.session.scalars(filtered(filters).limit(PAGE).offset((filters.page - 1) * PAGE))
-    )
+    articles = pages.articles(filtered(filters).limit(PAGE).offset((filters.page - 1) * PAGE))
     return [
         {
             "article": article,
@@ -178,12 +177,11 @@ def rows(filters: Filters | None = None) -> list[dict[str, Any]]:
 def dashboard() -> str:
     filters = Filters.from_request()
     total = count(filters)
-    pages = max(1, -(-total // PAGE))
     return render_template(
         "editor/dashboard.html",
         rows=rows(filters),
         total=total,
-        pages=pages,
+        pages=max(1, -(-total // PAGE)),
         filters=filters,
         state=filters.state,
         labels=FILTERS,
