@@ -85,10 +85,10 @@ def seed(
             articles = []
             for number in numbers:
                 day = current - dt.timedelta(days=number // per_day)
-                start, end = day_bounds(day, settings)
-                end = min(end, now)
-                step = (end - start) / (per_day + 1)
-                moment = end - step * (number % per_day + 1)
+                begins, ends = day_bounds(day, settings)
+                ends = min(ends, now)
+                step = (ends - begins) / (per_day + 1)
+                moment = ends - step * (number % per_day + 1)
                 articles.append(
                     {
                         "id": number + 1,

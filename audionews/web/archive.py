@@ -20,7 +20,7 @@ from ..db import db
 from ..jobs import briefing_job, daisy_job, daisy_retention
 from ..models import Article
 from ..speech.dates import MONTHS
-from .pages import articles, with_audio
+from .pages import articles, listable, with_audio
 
 bp = Blueprint("archive", __name__, url_prefix="/archiv")
 
@@ -63,11 +63,11 @@ def _not_found(message: str, detail: str) -> tuple[str, int]:
 def years() -> list[int]:
     """Return the years that have news, newest first (from the first and last publication)."""
     settings = _settings()
-    first, last = db.session.execute(
-        select(func.min(Article.published_at), func.max(Article.published_at)).where(
-            Article.published.is_(True), Article.renditions.any()
-        )
-    ).one()
+    newest = articles(listable().limit(1))
+    oldest = articles(listable().order_by(None).order_by(Article.published_at).limit(1))
+    if not newest or not oldest:
+        return []
+    first, last = oldest[0].published_at, newest[0].published_at
     if first is None or last is None:
         return []
     return list(
