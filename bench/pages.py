@@ -1,17 +1,17 @@
-"""pages: the home page, the dashboard, a day of the archive and a search at 100 to 10,000 articles.
+"""pages: the home page, the dashboard, a day of the archive and a search, 100 to 10,000 articles.
 
 One real espeak render (samples/bahnstreik.txt) is shared by N published articles with ready
 renditions and finished jobs, 25 a news day (so 10,000 articles are 400 days: a newsroom's
 year and a bit), inserted in bulk with the search index filled as migration 0008 does
 (bench/seed.py). For N = 100, 1,000 and 10,000, on SQLite and on PostgreSQL (a database of
-its own, created and dropped; skipped with a message when no server answers), the server
-time of each page is the median of REPEAT requests through Flask's test client after two
-warm-up requests: `GET /`, the dashboard's first page (`/redaktion/`, logged in),
-`/archiv/<yesterday>` (a full day of 25) and `/suche?q=Streiks` (every article matches: the
-worst case for "newest first"); `/archiv/` as info (its work follows the days of a year, 4 at
-100 articles and 365 at 10,000, not the articles). Baseline: the same page at 100 articles
-in the same run. Goal: ratio 10,000 / 100 <= 1.5, and the home page and dashboard under
-50 ms at 10,000.
+its own per size, created and dropped; skipped with a message when no server answers), the
+server time of each page is the median of REPEAT requests through Flask's test client after
+two warm-up requests, the three sizes' requests interleaved (load from elsewhere hits them
+alike): `GET /`, the dashboard's first page (`/redaktion/`, logged in), `/archiv/<yesterday>`
+(a full day of 25) and `/suche?q=Streiks` (every article matches: the worst case for "newest
+first"); `/archiv/` as info (its work follows the days of a year, 4 at 100 articles and 365 at
+10,000). Baseline: the same page at 100 articles in the same run. Goal: ratio 10,000 / 100
+<= 1.5, and the home page and dashboard under 50 ms at 10,000.
 """
 
 from __future__ import annotations
@@ -85,45 +85,80 @@ def _login(app: Any) -> Any:
     return client
 
 
-def _measure(app: Any, paths: dict[str, str]) -> dict[str, float]:
-    client = _login(app)
-    times: dict[str, float] = {}
+def _measure(clients: dict[int, Any], paths: dict[str, str]) -> dict[int, dict[str, float]]:
+    """Return the median time of each page at each size, the sizes' requests interleaved.
+
+    Interleaving spreads load from elsewhere on the machine over all sizes alike, so it
+    moves the absolute times more than the ratios.
+    """
+    runs: dict[int, dict[str, list[float]]] = {n: {label: [] for label in paths} for n in clients}
     for label, path in paths.items():
-        for _ in range(2):
-            response = client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
-        runs = []
+        for client in clients.values():
+            for _ in range(2):
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
         for _ in range(REPEAT):
-            start = time.perf_counter()
-            client.get(path)
-            runs.append(time.perf_counter() - start)
-        times[label] = median(runs)
-    return times
+            for count, client in clients.items():
+                start = time.perf_counter()
+                client.get(path)
+                runs[count][label].append(time.perf_counter() - start)
+    return {
+        n: {label: median(times) for label, times in pages.items()} for n, pages in runs.items()
+    }
 
 
-def _one(url: str, tmp: Path, output: Any, count: int, values: dict[str, Any]) -> dict[str, float]:
+def _app(url: str, output: Any, count: int, values: dict[str, Any]) -> Any:
     from audionews import create_app
-    from audionews.days import today
-    from audionews.db import db
 
     from .seed import rendition_fields, seed
 
     app = create_app(dict(values, DATABASE_URL=url))
+    start = time.perf_counter()
+    seed(app, rendition_fields(output), count)
+    say(f"   {count} articles seeded in {time.perf_counter() - start:.1f} s")
+    return app
+
+
+def _close(app: Any) -> None:
+    from audionews.db import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _backend(
+    engine: Any, tmp: Path, output: Any, values: dict[str, Any]
+) -> dict[int, dict[str, float]]:
+    """Seed one database per size on SQLite (engine None) or PostgreSQL, then measure."""
+    from sqlalchemy.engine import make_url
+
+    from audionews.days import today
+
+    apps: dict[int, Any] = {}
+    databases: list[str] = []
     try:
-        start = time.perf_counter()
-        seed(app, rendition_fields(output), count)
-        say(f"   {count} articles seeded in {time.perf_counter() - start:.1f} s")
+        for count in SIZES:
+            if engine is None:
+                url = f"sqlite:///{tmp / f'pages-{count}.db'}"
+            else:
+                name = f"audionews_bench_{uuid.uuid4().hex[:10]}"
+                with engine.connect() as conn:
+                    conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+                databases.append(name)
+                url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
+            apps[count] = _app(url, output, count, values)
         yesterday = today(values) - dt.timedelta(days=1)
-        return _measure(app, _pages(yesterday))
+        return _measure({n: _login(app) for n, app in apps.items()}, _pages(yesterday))
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        for app in apps.values():
+            _close(app)
+        for name in databases:
+            with engine.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run() -> list[Row]:
-    from sqlalchemy.engine import make_url
-
     from audionews import create_app
 
     from .seed import render_sample
@@ -147,23 +182,7 @@ def run() -> list[Row]:
         if admin is not None:
             backends["PostgreSQL"] = admin
         for backend, engine in backends.items():
-            results: dict[int, dict[str, float]] = {}
-            for count in SIZES:
-                if engine is None:
-                    url = f"sqlite:///{tmp / f'pages-{count}.db'}"
-                    results[count] = _one(url, tmp, output, count, values)
-                    continue
-                name = f"audionews_bench_{uuid.uuid4().hex[:10]}"
-                with engine.connect() as conn:
-                    conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-                try:
-                    url = make_url(PG_ADMIN_URL).set(database=name)
-                    results[count] = _one(
-                        url.render_as_string(hide_password=False), tmp, output, count, values
-                    )
-                finally:
-                    with engine.connect() as conn:
-                        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            results = _backend(engine, tmp, output, values)
             for label in results[SIZES[0]]:
                 base = results[SIZES[0]][label] * 1000
                 for count in SIZES[1:]:
