@@ -210,3 +210,21 @@ def test_folding_and_stems() -> None:
     assert text.parse('Streik\x00*"NEAR').fts5() == '"streik" "near"'
     assert text.parse("x" * 10_000).cut
     assert text.parse('"*()').empty
+
+
+def test_the_back_office_searches_every_article(app: Flask) -> None:
+    from tests.web.editor.conftest import login, make_editor
+
+    with app.test_request_context():
+        add(SHORT_ARTICLE)
+        add({"title": "Embargo: Haushaltsentwurf", "body": "Noch geheim."}, published=False)
+    make_editor(app)
+    client = app.test_client()
+    login(client)
+    page = client.get("/redaktion/").get_data(as_text=True)
+    assert '<form class="site-search" role="search" method="get" action="/redaktion/">' in page
+    found = client.get("/redaktion/?q=haushalt").get_data(as_text=True)
+    assert "Embargo: Haushaltsentwurf" in found and "Kurzmeldung" not in found
+    assert 'value="haushalt"' in found
+    # The public search does not know it.
+    assert slugs(search(app.test_client(), "Haushaltsentwurf")) == []
