@@ -222,10 +222,22 @@ def run() -> list[Row]:
                         round(base, 2),
                         "ms",
                         limit=GOAL_RATIO,
-                        goal=f"ratio <= {GOAL_RATIO:g}" + (f", < {GOAL_MS:g} ms" if fast else ""),
-                        notes={"under_50_ms": value < GOAL_MS} if fast else {},
+                        goal=f"ratio <= {GOAL_RATIO:g}",
                     )
                 )
+                if fast:
+                    rows.append(
+                        Row(
+                            NAME,
+                            f"{backend}: {label} at 10,000 articles, server time",
+                            value,
+                            round(base, 2),
+                            "ms",
+                            limit=GOAL_MS,
+                            goal_on="value",
+                            goal=f"<= {GOAL_MS:g} ms",
+                        )
+                    )
     finally:
         if admin is not None:
             admin.dispose()
