@@ -10,6 +10,7 @@ itself with `to_tsvector('german', …)`. Nothing here touches a database.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,7 +24,11 @@ MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _TRANSLITERATED = re.compile(r"ae|oe|(?<!q)ue")
-_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "ẞ": "ss"})
+# Format characters (soft hyphen, zero-width space and joiners, direction marks, BOM) go.
+_FORMAT = "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+_FOLD = str.maketrans(
+    {"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "ẞ": "ss"} | dict.fromkeys(_FORMAT, None)
+)
 _BASE = {"ae": "a", "oe": "o", "ue": "u"}
 
 
@@ -33,13 +38,20 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def fold(text: str) -> str:
-    """Return `text` in lower case with umlauts, ß and their transliterations folded."""
+    """Return `text` in lower case with umlauts, ß and their transliterations folded.
+
+    Format characters (a soft hyphen inside a word) are dropped.
+    """
     lowered = text.lower().translate(_FOLD)
     return _TRANSLITERATED.sub(lambda m: _BASE[m.group(0)], lowered)
 
 
 def words(text: str) -> list[str]:
-    """Return the folded words of `text` (letters and digits; every other sign separates)."""
+    """Return the folded words of `text` (letters and digits; every other sign separates).
+
+    Soft hyphens and other format characters inside a word are dropped (`fold`), not
+    separators.
+    """
     return _WORD.findall(fold(text))
 
 
@@ -86,7 +98,11 @@ class Query:
 
 def parse(raw: str | None) -> Query:
     """Return the query of a search box's text: cut to size, control characters dropped."""
-    text = "".join(ch if ch.isprintable() else " " for ch in (raw or ""))
+    # Format characters (soft hyphens, zero-width joiners) join; other controls separate.
+    text = "".join(
+        ch if ch.isprintable() else "" if unicodedata.category(ch) == "Cf" else " "
+        for ch in (raw or "")
+    )
     cut = len(text) > MAX_QUERY_CHARS
     text = " ".join(text[:MAX_QUERY_CHARS].split())
     found = words(text)

@@ -210,6 +210,9 @@ def test_folding_and_stems() -> None:
     assert text.parse('Streik\x00*"NEAR').fts5() == '"streik" "near"'
     assert text.parse("x" * 10_000).cut
     assert text.parse('"*()').empty
+    # A soft hyphen (as pages put into long words, copied along) joins; a control separates.
+    assert text.parse("Bahn\u00adstreiks").stems == ("bahnstreik",)
+    assert text.words("Ge\u00adwerk\u00adschaft\tStreik") == ["gewerkschaft", "streik"]
 
 
 def test_the_back_office_searches_every_article(app: Flask) -> None:
