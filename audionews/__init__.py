@@ -53,11 +53,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         from . import models  # noqa: F401  (register tables)
+        from .search import index  # noqa: F401  (keeps the search index in step)
 
         ensure_schema(db.engine)
     celery_init_app(app)
 
-    from .web import api, daisy, errors, feeds, health, media, openapi, pages
+    from .web import api, archive, daisy, errors, feeds, health, media, openapi, pages, search_page
     from .web.editor import init_editor
     from .web.hygiene import init_hygiene
     from .web.security import security_headers
@@ -65,6 +66,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Before any route: it bounds `int` in URLs and checks every request first.
     init_hygiene(app, lambda: security_headers(settings))
     app.register_blueprint(pages.bp)
+    app.register_blueprint(archive.bp)
+    app.register_blueprint(search_page.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)

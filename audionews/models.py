@@ -50,6 +50,8 @@ class Article(db.Model):  # type: ignore[name-defined]
         # An integrator's own id names one article per owner (the API token's name).
         UniqueConstraint("source_owner", "source_id", name="uq_article_source"),
         Index("ix_article_title", "title"),
+        # The back office lists the latest changes first, a page at a time.
+        Index("ix_article_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -386,3 +388,7 @@ class DaisyBook(db.Model):  # type: ignore[name-defined]
     articles: Mapped[list[int]] = mapped_column(JSON, default=list)  # the article ids it holds
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+# The search index's rows belong to the schema like every table (search/entry.py).
+from .search.entry import SearchEntry  # noqa: E402, F401

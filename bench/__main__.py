@@ -28,6 +28,7 @@ from . import (
     gtts_client,
     incremental,
     memory,
+    pages,
     queue_latency,
     recovery,
     say,
@@ -45,6 +46,7 @@ BENCHMARKS: dict[str, Callable[[], list[Row]]] = {
     cache_growth.NAME: cache_growth.run,
     recovery.NAME: recovery.run,
     cache_verify.NAME: cache_verify.run,
+    pages.NAME: pages.run,
 }
 
 

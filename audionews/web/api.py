@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
-from sqlalchemy import select
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from sqlalchemy import and_, or_, select
 
 from .. import catalog
 from ..articles import ArticleError, ArticleInput, check_source_id, parse_json_bytes, parse_text
 from ..db import db
 from ..jobs import daisy_job
-from ..jobs.status import article_status
+from ..jobs.status import article_status, statuses
 from ..models import Article, Job, LexiconEntry
 from ..render.voice import script_for
 from .auth import has_valid_token, token_required
@@ -69,13 +69,68 @@ def _save_response(result: catalog.SaveResult, created_status: int) -> tuple[Res
     return jsonify(body), created_status if result.created else 200
 
 
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def _whole(name: str, default: int, largest: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or not 1 <= int(raw) <= largest:
+        raise ApiError(
+            400,
+            "invalid_parameter",
+            f"„{name}“ muss eine ganze Zahl von 1 bis {largest} sein.",
+            name,
+        )
+    return int(raw)
+
+
 @bp.get("/articles")
 def list_articles() -> Response:
-    query = select(Article).order_by(Article.created_at.desc())
+    """List articles newest first, a page at a time (`page` or `before`, and `limit`)."""
+    limit = _whole("limit", DEFAULT_LIMIT, MAX_LIMIT)
+    page = _whole("page", 1, 1_000_000)
+    before = request.args.get("before")
+    newest = (Article.created_at.desc(), Article.id.desc())
+    query = select(Article)
     if not has_valid_token():
         query = query.where(Article.published.is_(True))
-    articles = db.session.scalars(query).all()
-    return jsonify({"articles": [article_status(a) for a in articles]})
+    if before is not None:
+        if "page" in request.args:
+            raise ApiError(400, "invalid_parameter", "Bitte „page“ oder „before“, nicht beides.")
+        anchor = db.session.scalar(query.where(Article.slug == before))
+        if anchor is None:
+            raise ApiError(
+                400, "invalid_parameter", f"Es gibt keinen Artikel „{before[:80]}“.", "before"
+            )
+        query = query.where(
+            or_(
+                Article.created_at < anchor.created_at,
+                and_(Article.created_at == anchor.created_at, Article.id < anchor.id),
+            )
+        )
+    rows = list(
+        db.session.scalars(
+            query.order_by(*newest).limit(limit + 1).offset(0 if before else (page - 1) * limit)
+        )
+    )
+    articles = rows[:limit]
+    more = len(rows) > limit
+    body: dict[str, Any] = {
+        "articles": statuses(articles),
+        "limit": limit,
+        "page": None if before else page,
+        "next": None,
+        "next_before": articles[-1].slug if more else None,
+    }
+    if more:
+        args = {"limit": limit} | (
+            {"before": articles[-1].slug} if before is not None else {"page": page + 1}
+        )
+        body["next"] = url_for("api.list_articles", **args)
+    return jsonify(body)
 
 
 @bp.post("/articles")

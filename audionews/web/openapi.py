@@ -167,6 +167,46 @@ SOURCE_ID_QUERY = {
     "description": "Die source_id für das Textformat, das kein Feld dafür hat.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
 }
+LIST_PARAMETERS = [
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": "Artikel je Seite (Voreinstellung 50, höchstens 200).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+    },
+    {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": "Die Seite, ab 1 (nicht zusammen mit `before`).",
+        "schema": {"type": "integer", "minimum": 1, "default": 1},
+    },
+    {
+        "name": "before",
+        "in": "query",
+        "required": False,
+        "description": "Nur Artikel, die älter sind als der mit dieser Kennung.",
+        "schema": SLUG,
+    },
+]
+ARTICLE_PAGE = {
+    "type": "object",
+    "required": ["articles", "limit", "next"],
+    "properties": {
+        "articles": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleStatus"}},
+        "limit": {"type": "integer"},
+        "page": {"type": ["integer", "null"], "description": "null beim Blättern mit before."},
+        "next": {
+            "type": ["string", "null"],
+            "description": "Adresse der nächsten Seite; null auf der letzten.",
+        },
+        "next_before": {
+            "type": ["string", "null"],
+            "description": "Der Wert für `before`, der die nächste Seite liefert.",
+        },
+    },
+}
 SLUG_PARAM = {"name": "slug", "in": "path", "required": True, "schema": SLUG}
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"bearer": []}]
@@ -187,22 +227,17 @@ def document() -> dict[str, Any]:
         "paths": {
             "/api/v1/articles": {
                 "get": {
-                    "summary": "Artikel mit Status (mit Token auch unveröffentlichte)",
+                    "summary": "Artikel mit Status, seitenweise (mit Token auch unveröffentlichte)",
+                    "description": "Neueste zuerst (nach Anlage). Weiterblättern mit `page` "
+                    "oder, stabil auch während neue Artikel hinzukommen, mit `before` (der "
+                    "`slug` des letzten Artikels der vorigen Seite, siehe `next_before`); "
+                    "`next` ist die fertige Adresse der nächsten Seite.",
                     "security": OPTIONAL_BEARER,
+                    "parameters": LIST_PARAMETERS,
                     "responses": {
                         "200": {
-                            "description": "Die Artikel, neueste zuerst.",
-                            "content": _json(
-                                {
-                                    "type": "object",
-                                    "properties": {
-                                        "articles": {
-                                            "type": "array",
-                                            "items": {"$ref": "#/components/schemas/ArticleStatus"},
-                                        }
-                                    },
-                                }
-                            ),
+                            "description": "Eine Seite Artikel, neueste zuerst.",
+                            "content": _json(ARTICLE_PAGE),
                         },
                         **_errors(400, 503),
                     },

@@ -5,18 +5,20 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pyphen
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
+from .. import days
 from ..db import db
 from ..jobs import briefing_job
+from ..jobs.status import current_renditions
 from ..models import Article, Rendition
 from ..render.transcripts import CHAPTER_TITLES
 from ..speech import strip_markdown
@@ -57,22 +59,64 @@ class Chapter:
     start: float
 
 
-def _listed() -> list[tuple[Article, Rendition]]:
-    """Return published articles that have ready audio, newest first."""
-    articles = db.session.scalars(
-        select(Article).where(Article.published.is_(True)).order_by(Article.created_at.desc())
-    ).all()
-    listed = []
-    for article in articles:
-        rendition = article.current_rendition()
-        if rendition is not None:
-            listed.append((article, rendition))
-    return listed
+# The home page lists today's news (at most TODAY_MAX) and the EARLIER newest before them;
+# the archive (web/archive.py) has the rest, day by day.
+TODAY_MAX = 50
+EARLIER = 10
+
+
+def with_audio(articles: list[Article]) -> list[tuple[Article, Rendition]]:
+    """Pair each article with its current rendition (one query); leave out those without."""
+    renditions = current_renditions(article.id for article in articles)
+    return [(a, renditions[a.id]) for a in articles if a.id in renditions]
+
+
+def articles(query: Select[tuple[Article]]) -> list[Article]:
+    """Return the articles `query` selects."""
+    return cast(list[Article], list(db.session.scalars(query)))
+
+
+def listable() -> Select[tuple[Article]]:
+    """Return a query of the published articles with audio, newest first (no limit)."""
+    return (
+        select(Article)
+        .where(Article.published.is_(True), Article.renditions.any())
+        .order_by(Article.published_at.desc(), Article.id.desc())
+    )
+
+
+@dataclass
+class Home:
+    today: list[tuple[Article, Rendition]]
+    earlier: list[tuple[Article, Rendition]]
+    day: date
+    more_today: bool
+
+
+def home() -> Home:
+    """Return what the home page lists: today's articles, then the newest before them."""
+    settings = current_app.config["AUDIONEWS"]
+    day = days.today(settings)
+    start, _end = days.day_bounds(day, settings)
+    todays = articles(listable().where(Article.published_at >= start).limit(TODAY_MAX + 1))
+    earlier = articles(listable().where(Article.published_at < start).limit(EARLIER))
+    renditions = current_renditions(article.id for article in todays[:TODAY_MAX] + earlier)
+
+    def paired(articles: list[Article]) -> list[tuple[Article, Rendition]]:
+        return [(a, renditions[a.id]) for a in articles if a.id in renditions]
+
+    return Home(paired(todays[:TODAY_MAX]), paired(earlier), day, len(todays) > TODAY_MAX)
 
 
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", items=_listed(), briefing=briefing_job.home())
+    listed = home()
+    return render_template(
+        "index.html",
+        items=listed.today + listed.earlier,
+        home=listed,
+        briefing=briefing_job.home(),
+    )
 
 
 @bp.get("/artikel/<slug>")

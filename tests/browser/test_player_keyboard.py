@@ -83,7 +83,20 @@ def test_walk_reaches_every_control_in_order_with_visible_focus(
     page.goto(site.article_url())
     stops = walk(page)
     keys = [s["id"] or s["cls"] or s["tag"] for s in stops]
-    expected = ["skip", "brand", "play", "back", "fwd", "seek", "rate", "mute", "volume"]
+    expected = [
+        "skip",
+        "brand",
+        "suche-q",
+        "suche-los",
+        "archiv-link",
+        "play",
+        "back",
+        "fwd",
+        "seek",
+        "rate",
+        "mute",
+        "volume",
+    ]
     expected += ["prev-chapter", "next-chapter"]
     assert keys[: len(expected)] == expected
     chapters = [s["name"].split()[0] for s in stops if s["cls"] == "btn chapter"]

@@ -227,6 +227,14 @@ def test_fuzz_pages_and_queries(app: Flask, seeded: dict[str, Any]) -> None:
         ("public", "/feed/briefing.xml?{}"),
         ("public", "/daisy/{}.zip"),
         ("public", "/daisy/artikel/{}.zip"),
+        ("public", "/suche?q={}"),
+        ("public", "/suche?q=Test&seite={}"),
+        ("public", "/archiv/{}"),
+        ("public", "/archiv/?jahr={}"),
+        ("public", "/api/v1/articles?limit={}&page={}"),
+        ("public", "/api/v1/articles?before={}"),
+        ("editor", "/redaktion/?q={}&tag={}&seite={}"),
+        ("editor", "/redaktion/status.json?q={}&status={}"),
     ]
     for who, template in templates:
         fuzz_get(editor if who == "editor" else public, template, segment, counts)

@@ -62,3 +62,13 @@ def test_writes_need_the_bearer_token_and_errors_have_one_shape(client: FlaskCli
 def test_an_error_answer_matches_the_documented_shape(client: FlaskClient) -> None:
     error = client.post("/api/v1/articles", json={}).get_json()
     assert set(error) <= {"error", "message", "field"} and error["message"]
+
+
+def test_the_article_list_documents_its_paging(client: FlaskClient) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    listing = document["paths"]["/api/v1/articles"]["get"]
+    assert {p["name"] for p in listing["parameters"]} == {"limit", "page", "before"}
+    limit = next(p for p in listing["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["maximum"] == 200
+    page = listing["responses"]["200"]["content"]["application/json"]["schema"]
+    assert {"articles", "next", "next_before", "limit", "page"} <= set(page["properties"])

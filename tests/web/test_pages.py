@@ -199,7 +199,8 @@ def test_home_page_lists_the_queue_entries_and_one_button_per_article(
 ) -> None:
     page = html(site, "/")
     with sqlite_app.app_context():
-        rows = pages._listed()
+        listed = pages.home()
+        rows = listed.today + listed.earlier
         expected = [(a.slug, r.files["summary"], r.files["episode"]) for a, r in rows]
     teasers = re.findall(
         r'<article class="teaser"[^>]*data-href="/artikel/([^"]+)"'
