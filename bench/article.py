@@ -61,7 +61,7 @@ def sample(name: str = SEED) -> Article:
 
 
 # Two hours of espeak at its default rate: the memory benchmark's article.
-TWO_HOUR_COPIES = 22
+TWO_HOUR_COPIES = 18
 
 
 def _marker(copy: int) -> str:

@@ -120,3 +120,142 @@ def normalize(
             # Limiting takes a little loudness away; a few rounds settle on the target.
             gain *= 10 ** ((target_lufs - current) / 20)
     return np.clip(np.round(out * FULL_SCALE), -32768, 32767).astype("<i2").tobytes()
+
+
+def sample_peak(pcm: bytes) -> float:
+    """Return the largest sample magnitude of s16le `pcm` (1.0 = full scale)."""
+    data = _samples(pcm)
+    return float(np.max(np.abs(data))) if data.size else 0.0
+
+
+def limits(peak: float, gain_db: float, ceiling_dbtp: float = PEAK_CEILING_DBTP) -> bool:
+    """Return whether `apply_gain` limits audio of sample peak `peak` at `gain_db`."""
+    if peak <= 0:
+        return False
+    return 20 * math.log10(peak) + gain_db > ceiling_dbtp - INTERSAMPLE_MARGIN_DB
+
+
+def apply_gain(
+    pcm: bytes, rate: int, gain_db: float, ceiling_dbtp: float = PEAK_CEILING_DBTP
+) -> bytes:
+    """Return s16le mono `pcm` scaled by `gain_db`, true peaks limited to `ceiling_dbtp`.
+
+    The gain a file gets at assembly (its loudness measured as a whole, see `FileMeter`):
+    the cached segments stay as they are.
+    """
+    data = _samples(pcm)
+    if not data.size or not gain_db:
+        return pcm
+    out = data * 10 ** (gain_db / 20)
+    if limits(float(np.max(np.abs(data))), gain_db, ceiling_dbtp):
+        floor = 10 ** ((ceiling_dbtp - 12) / 20)
+        out = out * limiter_gain(_peaks(out, floor), rate, ceiling_dbtp)
+    return np.clip(np.round(out * FULL_SCALE), -32768, 32767).astype("<i2").tobytes()
+
+
+# Integrated loudness of a whole file, streamed ---------------------------------------------
+#
+# BS.1770 gates 400 ms blocks every 100 ms. A file is measured from the energy of its
+# K-weighted samples in short granules (a fifth of a step, 20 ms), summed per chunk of PCM
+# and placed where the chunk plays; blocks are sums of granules. A chunk's granules are
+# computed once (the filter starts at rest: every chunk follows tens of milliseconds of
+# silence, in which the filter's response dies out) and kept in a small memory cache, so a
+# re-render that changed one sentence filters one chunk again, not the whole article.
+
+BLOCK_SECONDS = 0.4
+STEPS_PER_BLOCK = 4
+GRANULES_PER_STEP = 5
+ABSOLUTE_GATE_LUFS = -70.0
+RELATIVE_GATE_LU = -10.0
+
+
+def _k_weighting(rate: int) -> np.ndarray:
+    """Return the K-weighting filter at `rate` as second-order sections (as pyloudnorm's)."""
+    from pyloudnorm.iirfilter import IIRfilter
+
+    shelf = IIRfilter(4.0, 1 / math.sqrt(2), 1500.0, rate, "high_shelf")
+    high_pass = IIRfilter(0.0, 0.5, 38.0, rate, "high_pass")
+    return np.array([np.concatenate([f.b, f.a]) for f in (shelf, high_pass)])
+
+
+def granule_samples(rate: int) -> int:
+    """Return the samples of one granule: a fifth of a 100 ms step (the step if it won't split)."""
+    step = round(rate * BLOCK_SECONDS / STEPS_PER_BLOCK)
+    return step // GRANULES_PER_STEP if step % GRANULES_PER_STEP == 0 else step
+
+
+def granule_energies(pcm: bytes, rate: int) -> np.ndarray:
+    """Return the K-weighted energy (sum of squares) of each granule of s16le mono `pcm`."""
+    from scipy.signal import sosfilt
+
+    data = _samples(pcm)
+    size = granule_samples(rate)
+    if not data.size:
+        return np.zeros(0)
+    weighted = sosfilt(_k_weighting_cached(rate), data)
+    count = -(-data.size // size)
+    squares = np.zeros(count * size)
+    squares[: data.size] = weighted * weighted
+    return squares.reshape(count, size).sum(axis=1)
+
+
+_FILTERS: dict[int, np.ndarray] = {}
+
+
+def _k_weighting_cached(rate: int) -> np.ndarray:
+    if rate not in _FILTERS:
+        _FILTERS[rate] = _k_weighting(rate)
+    return _FILTERS[rate]
+
+
+class FileMeter:
+    """The integrated loudness of one file put together from pieces at known positions."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self.granule = granule_samples(rate)
+        self.per_step = round(rate * BLOCK_SECONDS / STEPS_PER_BLOCK) // self.granule
+        self.samples = 0
+        self._energy = np.zeros(0)
+
+    def _grow(self, granules: int) -> None:
+        if granules > self._energy.size:
+            grown = np.zeros(max(granules, 2 * self._energy.size))
+            grown[: self._energy.size] = self._energy
+            self._energy = grown
+
+    def add(self, position: int, energies: np.ndarray, samples: int) -> None:
+        """Add a piece of `samples` at sample `position` whose granules have `energies`."""
+        self.samples = max(self.samples, position + samples)
+        if not energies.size:
+            return
+        first, offset = divmod(position, self.granule)
+        self._grow(first + energies.size + 1)
+        # A granule of the piece straddles two of the file: share its energy out by overlap.
+        later = offset / self.granule
+        self._energy[first : first + energies.size] += energies * (1 - later)
+        self._energy[first + 1 : first + 1 + energies.size] += energies * later
+
+    def loudness(self) -> float:
+        """Return the integrated loudness in LUFS as BS.1770-4 gates it (-inf for silence)."""
+        block = round(BLOCK_SECONDS * self.rate)
+        if self.samples <= block:
+            return -math.inf
+        steps = round((self.samples / self.rate - BLOCK_SECONDS) / (BLOCK_SECONDS / 4)) + 1
+        width = self.per_step * STEPS_PER_BLOCK
+        energy = np.zeros(steps * self.per_step + width)
+        used = min(self._energy.size, energy.size)
+        energy[:used] = self._energy[:used]
+        sums = np.concatenate([[0.0], np.cumsum(energy)])
+        starts = np.arange(steps) * self.per_step
+        z = (sums[starts + width] - sums[starts]) / block
+        with np.errstate(divide="ignore"):
+            levels = -0.691 + 10 * np.log10(z)
+        above = z[levels >= ABSOLUTE_GATE_LUFS]
+        if not above.size:
+            return -math.inf
+        relative = -0.691 + 10 * math.log10(float(above.mean())) + RELATIVE_GATE_LU
+        gated = z[(levels > relative) & (levels > ABSOLUTE_GATE_LUFS)]
+        if not gated.size:
+            return -math.inf
+        return -0.691 + 10 * math.log10(float(gated.mean()))
