@@ -48,9 +48,10 @@ def speak_title(
     except RenderError as exc:
         raise OpeningError(str(exc)) from None
     rate = engine.sample_rate
-    assembler = Assembler(renderer.storage, rate, bitrate_kbps)
+    assembler = Assembler(renderer.storage, rate, bitrate_kbps, lead_in_ms=renderer.lead_in_ms)
     try:
         plans = assembler.plan(script, keys)
+        plans = assembler.level({"title": plans}, renderer.target_lufs)["title"]
         assembler.encode_missing(plans)
     except MissingSegment:
         raise OpeningError("Ein Audio-Baustein des Titels fehlt im Zwischenspeicher.") from None

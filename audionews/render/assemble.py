@@ -60,10 +60,12 @@ MAX_SEAM_ERROR_MS = 10.0
 # Two ffmpeg processes keep both cores of a small server busy.
 ENCODE_THREADS = 2
 LEAD_IN_MS = 300
-# A file's gain comes in steps of 0.1 dB; any step within GAIN_TOLERANCE_CDB of what the file
-# needs may be used (the rest of the +-0.3 LU goes to the limiter and the MP3 encoding).
+# A file's gain comes in steps of 0.1 dB; any step that puts the file (as measured before
+# encoding, the encoder's loss and the limiter counted in) within GAIN_TOLERANCE_CDB of the
+# target may be used: files share gains, so they share chunks. The rest of the +-0.3 LU is
+# for what the measure cannot know (MP3 coding, a few hundredths of a LU).
 GAIN_STEP_CDB = 10
-GAIN_TOLERANCE_CDB = 10
+GAIN_TOLERANCE_CDB = 20
 # Chunks' K-weighted energies, kept between renders of a process (about 12 hours of audio).
 ENERGY_CACHE_GRANULES = 2_000_000
 

@@ -286,6 +286,8 @@ class Renderer:
             return report
 
         assembler = Assembler(self.storage, rate, self.bitrate_kbps, lead_in_ms=self.lead_in_ms)
+        # Section files start with the lead-in too: file time = episode time - chapter + this.
+        output.options["lead_in_s"] = round(assembler.lead_in / rate, 6)
         sections = {seg.section for seg in script}
         kinds = ["episode"] + [k for k in KINDS if k in sections]
         for attempt in (1, 2):
@@ -353,6 +355,7 @@ class Renderer:
                 cues=output.cues,
                 chapters=output.chapters,
                 durations=output.durations,
+                lead_in=assembler.lead_in / rate,
             )
         )
         publish_report(steps, steps)

@@ -146,11 +146,13 @@ def test_each_article_plays_its_own_episode_frames_at_its_chapter(day: Day) -> N
         end = output.chapters.get("body", output.durations["episode"])
         start = chapter["sample"]
         assert day.output.rate == RATE and abs(start / RATE - chapter["start"]) <= 0.0005
-        length = round(end * RATE)
+        # The episode's lead-in of silence stays out of the briefing: its title chunk on.
+        lead = round(output.chapters["title"] * RATE / 576) * 576  # whole frames
+        length = round(end * RATE) - lead
         # Up to two frames before the seam: nearer, the next chunk's first frames (another
         # article's title here, the body there) reach into the pause as MP3 overlap does.
         stop = length - 2 * 1152
-        ours, theirs = audio[start : start + stop], episode[:stop]
+        ours, theirs = audio[start : start + stop], episode[lead : lead + stop]
         # Sample-exact: the same decoded samples, not merely a similar sound nearby.
         edge = round(0.03 * RATE)  # the decoders' overlap at the seams, in silence
         difference = np.abs(ours[edge:] - theirs[edge:]).max()
@@ -200,7 +202,9 @@ def test_article_cues_are_the_renders_own_shifted_by_the_exact_start(day: Day) -
         ours = [c for c in day.output.cues if c["section"] == section]
         theirs = [c for c in output.cues if c["section"] in ("title", "summary")]
         assert [c["display"] for c in ours] == [c["display"] for c in theirs]
-        offset = chapter["sample"] / RATE
+        # the episode's lead-in (before its title chapter, in whole ms) is not in the briefing
+        lead = output.chapters["title"]
+        offset = chapter["sample"] / RATE - lead
         for mine, render in zip(ours, theirs, strict=True):
             assert mine["start"] == round(offset + render["start"], 3)
             assert mine["end"] == round(offset + render["end"], 3)

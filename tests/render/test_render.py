@@ -107,10 +107,17 @@ def test_cues_and_pauses_match_the_audio(tmp_path: Path, espeak: Counting) -> No
     out = Renderer(storage, EngineChain(espeak, None, 60)).render(item())
     script = build_script(SHORT_ARTICLE["title"], SHORT_ARTICLE["summary"], SHORT_ARTICLE["body"])
     assert len(out.cues) == len(script)
-    assert out.cues[0]["section"] == "title" and out.chapters["title"] == 0.0
+    # the title's chunk follows the lead-in of silence (about 0.3 s, whole MP3 frames)
+    lead_in = out.options["lead_in_s"]
+    assert lead_in == pytest.approx(0.3, abs=0.02)
+    assert round(lead_in * espeak.sample_rate) % 576 == 0
+    assert out.cues[0]["section"] == "title" and out.chapters["title"] == round(lead_in, 3)
     assert out.chapters["title"] < out.chapters["summary"] < out.chapters["body"]
     rate = espeak.sample_rate
     pcm = decode_mp3(storage.path(out.files["episode"]).read_bytes(), rate)
+    # (the MP3 overlap of the first chunk reaches a few ms back into it)
+    assert pcm_rms(pcm[: int((lead_in - 0.03) * rate) * 2]) < 5, "silence before the first word"
+    assert out.cues[0]["start"] >= lead_in - 0.001
     decoded_seconds = len(pcm) / (2 * rate)
     last = out.cues[-1]["end"]
     # the MP3 decoder adds at most a frame or two of padding
@@ -155,7 +162,8 @@ def test_cache_makes_rerenders_incremental(tmp_path: Path, espeak: Counting) -> 
     # MP3 frame (a cut only where it costs the pause <= 10 ms), and espeak-ng's output length
     # varies by a few samples from call to call: the new sentence may move that cut, and the
     # second paragraph then gets a chunk of its own too. Never more, and never the summary.
-    assert first.encoded in (4, 5)
+    # Plus the lead-in of silence that every file starts with (one chunk for all of them).
+    assert first.encoded in (5, 6)
     assert third.encoded in (1, 2)
     assert third.files["summary"] == first.files["summary"]
     assert third.files["body"] != first.files["body"]
