@@ -87,6 +87,8 @@ def segment_key(engine: Engine, text: str, target_lufs: float = TARGET_LUFS) -> 
 
 
 class Renderer:
+    PHASES = PHASES
+
     def __init__(
         self,
         storage: Storage,

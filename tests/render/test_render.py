@@ -243,3 +243,19 @@ def test_long_sentences_are_packed_for_gtts(tmp_path: Path, espeak: Counting) ->
     assert len(pieces) >= 3
     assert len({c["sentence"] for c in pieces}) == 1
     assert io is not None
+
+
+def test_every_phase_reports_its_progress_in_order(tmp_path: Path, espeak: Counting) -> None:
+    """Issue 10, item 3: synthesis, planning, encoding, joining and publishing all report."""
+    calls: list[tuple[int, int, str]] = []
+    out = Renderer(Storage(tmp_path), EngineChain(espeak, None, 60)).render(
+        item(), lambda done, total, phase: calls.append((done, total, phase))
+    )
+    phases = [phase for _, _, phase in calls]
+    assert sorted(set(phases), key=phases.index) == list(Renderer.PHASES)
+    assert all(0 <= done <= total for done, total, _ in calls)
+    encoding = [(d, t) for d, t, p in calls if p == "encoding" and t == out.encoded]
+    assert [d for d, _ in encoding] == list(range(1, out.encoded + 1)), "after every chunk"
+    joining = [(d, t) for d, t, p in calls if p == "joining"]
+    assert joining[-1][0] == joining[-1][1] and len(joining) == joining[-1][1], "every chunk"
+    assert calls[-1][2] == "publishing" and calls[-1][0] == calls[-1][1]
