@@ -2,8 +2,9 @@
 
 Podcasts aim at -16 LUFS as heard on two speakers, which for a mono file is -19 LUFS on its one
 channel, with true peaks at or below -1 dBTP. Every cached segment is brought to that loudness
-when it is synthesized, so a joined file needs no second pass: its silences are gated out of the
-integrated measurement, and the speech in between is at the target throughout.
+when it is synthesized. A joined file still lands a few tenths low (blocks that straddle its
+pauses count, and LAME plays 0.45 dB quieter than its input), so `render.assemble` measures each
+file as a whole with `FileMeter` and corrects it with `apply_gain` at assembly.
 """
 
 from __future__ import annotations
