@@ -68,6 +68,8 @@ GAIN_STEP_CDB = 10
 GAIN_TOLERANCE_CDB = 20
 # Chunks' K-weighted energies, kept between renders of a process (about 12 hours of audio).
 ENERGY_CACHE_GRANULES = 2_000_000
+# A chunk the limiter acts on, measured at one gain, stands for gains up to 0.2 dB away.
+LIMITED_REUSE_CDB = 20
 
 Report = Callable[[int, int], None]
 
@@ -126,6 +128,7 @@ class _EnergyCache:
         self.size = 0
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
         self._peaks: dict[str, float] = {}
+        self._limited: dict[str, tuple[int, np.ndarray]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: str) -> np.ndarray | None:
@@ -144,6 +147,16 @@ class _EnergyCache:
             self._peaks[key] = peak
             while len(self._peaks) > 4 * len(self._items) + 64:
                 self._peaks.pop(next(iter(self._peaks)))
+
+    def limited(self, key: str) -> tuple[int, np.ndarray] | None:
+        with self._lock:
+            return self._limited.get(key)
+
+    def put_limited(self, key: str, gain: int, energies: np.ndarray) -> None:
+        with self._lock:
+            self._limited[key] = (gain, energies)
+            while len(self._limited) > len(self._items) + 64:
+                self._limited.pop(next(iter(self._limited)))
 
     def put(self, key: str, energies: np.ndarray) -> None:
         with self._lock:
@@ -302,12 +315,15 @@ class Assembler:
         peak = ENERGIES.peak(content)
         if peak is not None and not limits(peak, gain / 100):
             return found * factor
-        limited = ENERGIES.get(f"{content}:{gain}")
-        if limited is None:
+        # What the limiter takes changes little between gains a few tenths apart: one exact
+        # measure per chunk serves the neighbouring gains, scaled (the search tries several).
+        limited = ENERGIES.limited(content)
+        if limited is None or abs(limited[0] - gain) > LIMITED_REUSE_CDB:
             pcm = apply_gain(self._parts_pcm(plan), self.rate, gain / 100)
-            limited = granule_energies(pcm, self.rate)
-            ENERGIES.put(f"{content}:{gain}", limited)
-        return limited
+            limited = (gain, granule_energies(pcm, self.rate))
+            ENERGIES.put_limited(content, *limited)
+        measured_at, energies = limited
+        return energies * 10 ** ((gain - measured_at) / 1000)
 
     def measure(
         self,
@@ -377,10 +393,11 @@ class Assembler:
             gain = step(target_lufs - base[kind] - lost)
             tried: dict[int, float] = {}
             for _ in range(4):  # the limiter takes a little back: a few rounds settle it
-                tried[gain] = abs(heard(kind, gain) - target_lufs)
+                off = target_lufs - heard(kind, gain)
+                tried[gain] = abs(off)
                 if tried[gain] <= GAIN_TOLERANCE_CDB / 100:
                     break
-                gain += step(target_lufs - (heard(kind, gain))) or GAIN_STEP_CDB
+                gain += step(off) or (GAIN_STEP_CDB if off > 0 else -GAIN_STEP_CDB)
                 if gain in tried:
                     break
             for near in (

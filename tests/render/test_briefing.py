@@ -313,3 +313,20 @@ def test_the_content_key_follows_what_the_briefing_is_made_of(day: Day) -> None:
     assert key != content_key(item, {"MP3_BITRATE": 96})
     renamed = replace(day.stories[0], episode="anders-000000000000-episode.mp3")
     assert key != content_key(BriefingInput(DAY, (renamed, *day.stories[1:])), {"MP3_BITRATE": 64})
+
+
+def test_the_briefing_starts_with_the_lead_in_and_its_pauses_keep_their_length(day: Day) -> None:
+    """Issue 14, item 2: the briefing's own lead-in, and none of the episodes' inside it."""
+    import pyloudnorm
+
+    audio = decoded(day.path(day.output.files["audio"]))
+    first_word = np.flatnonzero(np.abs(audio) > 0.01)[0] / RATE
+    assert 0.25 <= first_word <= 0.4, first_word
+    assert day.output.cues[0]["start"] == pytest.approx(first_word, abs=0.03)
+    # Between the parts: the section pause, not the pause plus an episode's lead-in.
+    pause = day.renderer.pauses.section_ms / 1000
+    for before, after in itertools.pairwise(day.output.cues):
+        if before["section"] != after["section"]:
+            assert after["start"] - before["end"] < pause + 0.15, (before, after)
+    loudness = pyloudnorm.Meter(RATE).integrated_loudness(audio)
+    assert abs(loudness - day.renderer.target_lufs) <= 0.3, loudness
