@@ -23,6 +23,10 @@ FULL_SCALE = 32768.0
 LOOKAHEAD_S = 0.005
 INTERSAMPLE_MARGIN_DB = 1.0
 MIN_SECONDS = 0.02  # shorter crumbs are left as they are
+APPLY_GAIN_FLOOR_DB = 6.0
+# The limiter's ceiling for a file's gain at assembly, as for the segments: -1.5 was tried, and
+# at -16 LUFS LAME's overshoot took files to -0.95 dBTP.
+ASSEMBLY_CEILING_DBTP = PEAK_CEILING_DBTP
 
 
 def _samples(pcm: bytes) -> np.ndarray:
@@ -84,11 +88,24 @@ def limiter_gain(peaks: np.ndarray, rate: int, ceiling_dbtp: float) -> np.ndarra
         return np.ones_like(peaks)
     wanted = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
     window = max(1, int(rate * LOOKAHEAD_S))
-    # The gain starts falling one window before a peak and recovers one window after it;
-    # averaging a minimum over twice the window never lets the gain rise above what a peak needs.
-    held = minimum_filter1d(wanted, size=2 * window + 1, mode="nearest")
-    smooth = uniform_filter1d(held, size=window, mode="nearest")
-    return np.asarray(np.minimum(smooth, held))
+    # Far from every peak over the ceiling the gain is 1: work only on the stretches around
+    # them (with margins wider than both filters, so the result is the same as over the whole).
+    margin = 3 * window + 2
+    over = np.flatnonzero(wanted < 1.0)
+    breaks = np.flatnonzero(np.diff(over) > 2 * margin)
+    gains = np.ones_like(peaks)
+    for first, last in zip(
+        np.concatenate([[0], breaks + 1]), np.concatenate([breaks, [over.size - 1]]), strict=True
+    ):
+        start, stop = max(0, over[first] - margin), min(peaks.size, over[last] + margin + 1)
+        part = wanted[start:stop]
+        # The gain starts falling one window before a peak and recovers one window after it;
+        # averaging a minimum over twice the window never lets the gain rise above what a peak
+        # needs.
+        held = minimum_filter1d(part, size=2 * window + 1, mode="nearest")
+        smooth = uniform_filter1d(held, size=window, mode="nearest")
+        gains[start:stop] = np.minimum(smooth, held)
+    return gains
 
 
 def normalize(
@@ -123,33 +140,47 @@ def normalize(
     return np.clip(np.round(out * FULL_SCALE), -32768, 32767).astype("<i2").tobytes()
 
 
-def sample_peak(pcm: bytes) -> float:
-    """Return the largest sample magnitude of s16le `pcm` (1.0 = full scale)."""
+def peak_of(pcm: bytes) -> float:
+    """Return the true peak of s16le `pcm` as a magnitude (1.0 = full scale; 4x oversampled).
+
+    Only samples within a few dB of the loudest are oversampled: a speech signal's true peak
+    lies a fraction of a dB above its samples.
+    """
     data = _samples(pcm)
-    return float(np.max(np.abs(data))) if data.size else 0.0
+    if not data.size:
+        return 0.0
+    loudest = float(np.max(np.abs(data)))
+    return float(_peaks(data, loudest * 10 ** (-APPLY_GAIN_FLOOR_DB / 20)).max())
 
 
-def limits(peak: float, gain_db: float, ceiling_dbtp: float = PEAK_CEILING_DBTP) -> bool:
-    """Return whether `apply_gain` limits audio of sample peak `peak` at `gain_db`."""
+def limits(peak: float, gain_db: float, ceiling_dbtp: float = ASSEMBLY_CEILING_DBTP) -> bool:
+    """Return whether `apply_gain` limits audio of true peak `peak` (`peak_of`) at `gain_db`."""
     if peak <= 0:
         return False
-    return 20 * math.log10(peak) + gain_db > ceiling_dbtp - INTERSAMPLE_MARGIN_DB
+    return 20 * math.log10(peak) + gain_db > ceiling_dbtp
 
 
 def apply_gain(
-    pcm: bytes, rate: int, gain_db: float, ceiling_dbtp: float = PEAK_CEILING_DBTP
+    pcm: bytes,
+    rate: int,
+    gain_db: float,
+    ceiling_dbtp: float = ASSEMBLY_CEILING_DBTP,
+    peak: float | None = None,
 ) -> bytes:
     """Return s16le mono `pcm` scaled by `gain_db`, true peaks limited to `ceiling_dbtp`.
 
     The gain a file gets at assembly (its loudness measured as a whole, see `FileMeter`):
-    the cached segments stay as they are.
+    the cached segments stay as they are. Audio whose true peaks (`peak`, if known: `peak_of`)
+    stay under the ceiling is only scaled.
     """
     data = _samples(pcm)
     if not data.size or not gain_db:
         return pcm
     out = data * 10 ** (gain_db / 20)
-    if limits(float(np.max(np.abs(data))), gain_db, ceiling_dbtp):
-        floor = 10 ** ((ceiling_dbtp - 12) / 20)
+    if limits(peak_of(pcm) if peak is None else peak, gain_db, ceiling_dbtp):
+        # The gain is fixed here: only samples within a few dB of the ceiling can have true
+        # peaks over it.
+        floor = 10 ** ((ceiling_dbtp - APPLY_GAIN_FLOOR_DB) / 20)
         out = out * limiter_gain(_peaks(out, floor), rate, ceiling_dbtp)
     return np.clip(np.round(out * FULL_SCALE), -32768, 32767).astype("<i2").tobytes()
 

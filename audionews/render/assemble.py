@@ -45,7 +45,7 @@ import numpy as np
 from ..audio import SAMPLE_WIDTH
 from ..audio.encode import encoder_gain_db
 from ..audio.join import encode_chunk, is_chunk, read_head, write_joined
-from ..audio.loudness import FileMeter, apply_gain, granule_energies, limits, sample_peak
+from ..audio.loudness import FileMeter, apply_gain, granule_energies, limits, peak_of
 from ..audio.mp3frames import LAME_OVERHEAD, lame_frames, samples_per_frame
 from ..audio.pcm import samples_for
 from ..speech import Segment
@@ -308,7 +308,7 @@ class Assembler:
             pcm = self._parts_pcm(plan)
             found = granule_energies(pcm, self.rate)
             ENERGIES.put(content, found)
-            ENERGIES.put_peak(content, sample_peak(pcm))
+            ENERGIES.put_peak(content, peak_of(pcm))
         if not gain:
             return found
         factor = 10 ** (gain / 1000)  # energy: 10^(dB / 10), gain in hundredths of a dB
@@ -319,7 +319,7 @@ class Assembler:
         # measure per chunk serves the neighbouring gains, scaled (the search tries several).
         limited = ENERGIES.limited(content)
         if limited is None or abs(limited[0] - gain) > LIMITED_REUSE_CDB:
-            pcm = apply_gain(self._parts_pcm(plan), self.rate, gain / 100)
+            pcm = apply_gain(self._parts_pcm(plan), self.rate, gain / 100, peak=peak)
             limited = (gain, granule_energies(pcm, self.rate))
             ENERGIES.put_limited(content, *limited)
         measured_at, energies = limited
@@ -454,7 +454,8 @@ class Assembler:
     def _encode(self, plan: ChunkPlan) -> None:
         pcm = self._parts_pcm(plan)
         if plan.gain:
-            pcm = apply_gain(pcm, self.rate, plan.gain / 100)
+            peak = ENERGIES.peak(f"{self.rate}:{self._content(plan)}")
+            pcm = apply_gain(pcm, self.rate, plan.gain / 100, peak=peak)
         if plan.parts:  # the pause after the last part is the tail's
             pcm += bytes(SAMPLE_WIDTH * plan.parts[-1].pause)
         lead = bytes(SAMPLE_WIDTH * plan.lead)
