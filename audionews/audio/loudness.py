@@ -10,6 +10,7 @@ file as a whole with `FileMeter` and corrects it with `apply_gain` at assembly.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pyloudnorm
@@ -24,6 +25,7 @@ LOOKAHEAD_S = 0.005
 INTERSAMPLE_MARGIN_DB = 1.0
 MIN_SECONDS = 0.02  # shorter crumbs are left as they are
 APPLY_GAIN_FLOOR_DB = 6.0
+BLOCK_SAMPLES = 1 << 17  # about 6 s at 22.05 kHz
 # The limiter's ceiling for a file's gain at assembly, as for the segments: -1.5 was tried, and
 # at -16 LUFS LAME's overshoot took files to -0.95 dBTP.
 ASSEMBLY_CEILING_DBTP = PEAK_CEILING_DBTP
@@ -140,17 +142,39 @@ def normalize(
     return np.clip(np.round(out * FULL_SCALE), -32768, 32767).astype("<i2").tobytes()
 
 
+def _raw(pcm: bytes) -> np.ndarray:
+    """Return s16le `pcm` as an int16 view (no copy)."""
+    return np.frombuffer(pcm, dtype="<i2")
+
+
+def _regions(count: int, margin: int) -> Iterator[tuple[int, int, int, int]]:
+    """Yield (start, stop, lo, hi): BLOCK_SAMPLES blocks of `count` and their `margin`-wide context.
+
+    A whole chunk's audio in float64 would cost 8 bytes a sample several times over (a chunk
+    may hold minutes); a block at a time keeps it a few MB, with context wide enough that the
+    result is what the whole would give.
+    """
+    for start in range(0, count, BLOCK_SAMPLES):
+        stop = min(count, start + BLOCK_SAMPLES)
+        yield start, stop, max(0, start - margin), min(count, stop + margin)
+
+
 def peak_of(pcm: bytes) -> float:
     """Return the true peak of s16le `pcm` as a magnitude (1.0 = full scale; 4x oversampled).
 
     Only samples within a few dB of the loudest are oversampled: a speech signal's true peak
     lies a fraction of a dB above its samples.
     """
-    data = _samples(pcm)
-    if not data.size:
+    raw = _raw(pcm)
+    if not raw.size:
         return 0.0
-    loudest = float(np.max(np.abs(data)))
-    return float(_peaks(data, loudest * 10 ** (-APPLY_GAIN_FLOOR_DB / 20)).max())
+    loudest = float(np.max(np.abs(raw.astype(np.int32)))) / FULL_SCALE
+    floor = loudest * 10 ** (-APPLY_GAIN_FLOOR_DB / 20)
+    peak = 0.0
+    for start, stop, lo, hi in _regions(raw.size, _TAPS):
+        peaks = _peaks(raw[lo:hi].astype(np.float64) / FULL_SCALE, floor)
+        peak = max(peak, float(peaks[start - lo : stop - lo].max()))
+    return peak
 
 
 def limits(peak: float, gain_db: float, ceiling_dbtp: float = ASSEMBLY_CEILING_DBTP) -> bool:
@@ -171,18 +195,25 @@ def apply_gain(
 
     The gain a file gets at assembly (its loudness measured as a whole, see `FileMeter`):
     the cached segments stay as they are. Audio whose true peaks (`peak`, if known: `peak_of`)
-    stay under the ceiling is only scaled.
+    stay under the ceiling is only scaled. Works a block at a time (`_regions`).
     """
-    data = _samples(pcm)
-    if not data.size or not gain_db:
+    raw = _raw(pcm)
+    if not raw.size or not gain_db:
         return pcm
-    out = data * 10 ** (gain_db / 20)
-    if limits(peak_of(pcm) if peak is None else peak, gain_db, ceiling_dbtp):
-        # The gain is fixed here: only samples within a few dB of the ceiling can have true
-        # peaks over it.
-        floor = 10 ** ((ceiling_dbtp - APPLY_GAIN_FLOOR_DB) / 20)
-        out = out * limiter_gain(_peaks(out, floor), rate, ceiling_dbtp)
-    return np.clip(np.round(out * FULL_SCALE), -32768, 32767).astype("<i2").tobytes()
+    gain = 10 ** (gain_db / 20)
+    limit = limits(peak_of(pcm) if peak is None else peak, gain_db, ceiling_dbtp)
+    # The gain is fixed here: only samples within a few dB of the ceiling can have true peaks
+    # over it. The limiter reaches 3 windows and the oversampling 12 taps around a sample.
+    floor = 10 ** ((ceiling_dbtp - APPLY_GAIN_FLOOR_DB) / 20)
+    margin = 3 * max(1, int(rate * LOOKAHEAD_S)) + 2 + _TAPS
+    out = np.empty(raw.size, dtype="<i2")
+    for start, stop, lo, hi in _regions(raw.size, margin if limit else 0):
+        block = raw[lo:hi].astype(np.float64) * (gain / FULL_SCALE)
+        if limit:
+            block *= limiter_gain(_peaks(block, floor), rate, ceiling_dbtp)
+        kept = block[start - lo : stop - lo]
+        out[start:stop] = np.clip(np.round(kept * FULL_SCALE), -32768, 32767)
+    return out.tobytes()
 
 
 # Integrated loudness of a whole file, streamed ---------------------------------------------
@@ -220,15 +251,22 @@ def granule_energies(pcm: bytes, rate: int) -> np.ndarray:
     """Return the K-weighted energy (sum of squares) of each granule of s16le mono `pcm`."""
     from scipy.signal import sosfilt
 
-    data = _samples(pcm)
+    raw = _raw(pcm)
     size = granule_samples(rate)
-    if not data.size:
+    if not raw.size:
         return np.zeros(0)
-    weighted = sosfilt(_k_weighting_cached(rate), data)
-    count = -(-data.size // size)
-    squares = np.zeros(count * size)
-    squares[: data.size] = weighted * weighted
-    return squares.reshape(count, size).sum(axis=1)
+    sos = _k_weighting_cached(rate)
+    state = np.zeros((sos.shape[0], 2))  # the filter carries on from block to block
+    block = size * (BLOCK_SAMPLES // size)
+    sums = []
+    for start in range(0, raw.size, block):
+        data = raw[start : start + block].astype(np.float64) / FULL_SCALE
+        weighted, state = sosfilt(sos, data, zi=state)
+        count = -(-data.size // size)
+        squares = np.zeros(count * size)
+        squares[: data.size] = weighted * weighted
+        sums.append(squares.reshape(count, size).sum(axis=1))
+    return np.concatenate(sums)
 
 
 _FILTERS: dict[int, np.ndarray] = {}
