@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..audio.tags import mp3_duration, write_tags
 from ..render.assemble import Assembler, MissingSegment
+from ..render.leveling import level
 from ..render.renderer import Renderer, RenderError
 from ..speech import build_script
 from .model import Part, sentences_from_cues
@@ -51,7 +52,7 @@ def speak_title(
     assembler = Assembler(renderer.storage, rate, bitrate_kbps, lead_in_ms=renderer.lead_in_ms)
     try:
         plans = assembler.plan(script, keys)
-        plans = assembler.level({"title": plans}, renderer.target_lufs)["title"]
+        plans = level(assembler, {"title": plans}, renderer.target_lufs)["title"]
         assembler.encode_missing(plans)
     except MissingSegment:
         raise OpeningError("Ein Audio-Baustein des Titels fehlt im Zwischenspeicher.") from None

@@ -18,13 +18,8 @@ short to cut into is lengthened to `min_seam`).
 
 Every file starts with a lead-in of silence (`lead_in_ms`, about 0.3 s: players and speech
 recognizers clip the first moments), a cached chunk of its own that every file shares, so cue
-times move by exactly its length. Each file is then brought to the target loudness as a whole:
-`measure` streams its PCM through a BS.1770 meter and `level` gives its chunks a gain, in steps
-of `GAIN_STEP_CDB`, that the chunk's key includes (the cached segments stay as they are). The
-summary, the body and the episode share one gain wherever it suits all three, so they keep
-sharing chunks; among the gains close enough to a file's own, the one whose chunks are already
-cached wins, so a re-render after a small edit (which moves a file's loudness by hundredths of
-a dB) re-encodes only the chunks it changed.
+times move by exactly its length. Each file is then brought to the target loudness as a whole
+by a gain that its chunks' keys include (`leveling.py`; the cached segments stay as they are).
 """
 
 from __future__ import annotations
@@ -32,20 +27,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from ..audio import SAMPLE_WIDTH
-from ..audio.encode import encoder_gain_db
 from ..audio.join import encode_chunk, is_chunk, read_head, write_joined
-from ..audio.loudness import FileMeter, apply_gain, granule_energies, limits, peak_of
+from ..audio.loudness import apply_gain
 from ..audio.mp3frames import LAME_OVERHEAD, lame_frames, samples_per_frame
 from ..audio.pcm import samples_for
 from ..speech import Segment
@@ -60,17 +49,6 @@ MAX_SEAM_ERROR_MS = 10.0
 # Two ffmpeg processes keep both cores of a small server busy.
 ENCODE_THREADS = 2
 LEAD_IN_MS = 300
-# A file's gain comes in steps of 0.1 dB; any step that puts the file (as measured before
-# encoding, the encoder's loss and the limiter counted in) within GAIN_TOLERANCE_CDB of the
-# target may be used: files share gains, so they share chunks. The rest of the +-0.3 LU is
-# for what the measure cannot know (MP3 coding, a few hundredths of a LU).
-GAIN_STEP_CDB = 10
-GAIN_TOLERANCE_CDB = 20
-# Chunks' K-weighted energies, kept between renders of a process (about 12 hours of audio).
-ENERGY_CACHE_GRANULES = 2_000_000
-# A chunk the limiter acts on, measured at one gain, stands for gains up to 0.2 dB away.
-LIMITED_REUSE_CDB = 20
-
 Report = Callable[[int, int], None]
 
 
@@ -120,58 +98,6 @@ class Layout:
     samples: int
 
 
-class _EnergyCache:
-    """A bounded, thread-safe memory of chunks' granule energies (by what the chunk holds)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.size = 0
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._peaks: dict[str, float] = {}
-        self._limited: dict[str, tuple[int, np.ndarray]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> np.ndarray | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def peak(self, key: str) -> float | None:
-        with self._lock:
-            return self._peaks.get(key)
-
-    def put_peak(self, key: str, peak: float) -> None:
-        with self._lock:
-            self._peaks[key] = peak
-            while len(self._peaks) > 4 * len(self._items) + 64:
-                self._peaks.pop(next(iter(self._peaks)))
-
-    def limited(self, key: str) -> tuple[int, np.ndarray] | None:
-        with self._lock:
-            return self._limited.get(key)
-
-    def put_limited(self, key: str, gain: int, energies: np.ndarray) -> None:
-        with self._lock:
-            self._limited[key] = (gain, energies)
-            while len(self._limited) > len(self._items) + 64:
-                self._limited.pop(next(iter(self._limited)))
-
-    def put(self, key: str, energies: np.ndarray) -> None:
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = energies
-            self.size += energies.size
-            while self.size > self.limit and self._items:
-                _, old = self._items.popitem(last=False)
-                self.size -= old.size
-
-
-ENERGIES = _EnergyCache(ENERGY_CACHE_GRANULES)
-
-
 class Assembler:
     def __init__(
         self, storage: Storage, rate: int, bitrate_kbps: int, *, lead_in_ms: float = 0
@@ -184,6 +110,8 @@ class Assembler:
         wanted = samples_for(lead_in_ms, rate) if lead_in_ms > 0 else 0
         # Whole frames, at least one more than LAME's delay and padding take.
         self.lead_in = max(round(wanted / self.frame) * self.frame, self.min_seam) if wanted else 0
+        # True peaks of chunks' parts, by `content_key`, where `leveling` measured them.
+        self.peaks: dict[str, float] = {}
 
     @property
     def min_seam(self) -> int:
@@ -274,17 +202,17 @@ class Assembler:
             return plan
         return self._chunk(plan.lead, plan.parts, plan.tail, gain)
 
-    def _plays(self, plan: ChunkPlan) -> int:
+    def plays(self, plan: ChunkPlan) -> int:
         """Return the samples from the start of `plan`'s PCM to the start of the next chunk's."""
         return plan.samples + self._tail_silence(plan) + LAME_OVERHEAD
 
     @staticmethod
-    def _content(plan: ChunkPlan) -> str:
+    def content_key(plan: ChunkPlan) -> str:
         """Return a key for the PCM of `plan`'s parts (without lead, tail or gain)."""
         parts = [[part.key, part.samples, part.pause] for part in plan.parts]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
-    def _parts_pcm(self, plan: ChunkPlan) -> bytes:
+    def parts_pcm(self, plan: ChunkPlan) -> bytes:
         """Return the PCM of `plan`'s parts with their inner pauses (no lead, no tail)."""
         pieces = []
         for number, part in enumerate(plan.parts):
@@ -295,143 +223,6 @@ class Assembler:
             if number + 1 < len(plan.parts):
                 pieces.append(bytes(SAMPLE_WIDTH * part.pause))
         return b"".join(pieces)
-
-    def _energies(self, plan: ChunkPlan, gain: int = 0) -> np.ndarray:
-        """Return the K-weighted granule energies of `plan`'s parts at `gain` (remembered).
-
-        A gain that the limiter does not act on scales the energies; where it does (the
-        peaks would pass the ceiling), the chunk is measured as `_encode` will make it.
-        """
-        content = f"{self.rate}:{self._content(plan)}"
-        found = ENERGIES.get(content)
-        if found is None:
-            pcm = self._parts_pcm(plan)
-            found = granule_energies(pcm, self.rate)
-            ENERGIES.put(content, found)
-            ENERGIES.put_peak(content, peak_of(pcm))
-        if not gain:
-            return found
-        factor = 10 ** (gain / 1000)  # energy: 10^(dB / 10), gain in hundredths of a dB
-        peak = ENERGIES.peak(content)
-        if peak is not None and not limits(peak, gain / 100):
-            return found * factor
-        # What the limiter takes changes little between gains a few tenths apart: one exact
-        # measure per chunk serves the neighbouring gains, scaled (the search tries several).
-        limited = ENERGIES.limited(content)
-        if limited is None or abs(limited[0] - gain) > LIMITED_REUSE_CDB:
-            pcm = apply_gain(self._parts_pcm(plan), self.rate, gain / 100, peak=peak)
-            limited = (gain, granule_energies(pcm, self.rate))
-            ENERGIES.put_limited(content, *limited)
-        measured_at, energies = limited
-        return energies * 10 ** ((gain - measured_at) / 1000)
-
-    def measure(
-        self,
-        files: Mapping[str, Sequence[ChunkPlan]],
-        gains: Mapping[str, int] | None = None,
-        progress: Report | None = None,
-    ) -> dict[str, float]:
-        """Return the integrated loudness (LUFS) of each file's PCM, lead-in included.
-
-        `gains` (per file, hundredths of a dB) as `_encode` will apply them. Streams: one
-        chunk's PCM at a time, each read and filtered once however many files hold it (and
-        not again while this process remembers its energies).
-        """
-        meters = {kind: FileMeter(self.rate) for kind in files}
-        uses: dict[tuple[str, int], list[tuple[str, int]]] = {}
-        order: list[tuple[tuple[str, int], ChunkPlan]] = []
-        for kind, plans in files.items():
-            gain = (gains or {}).get(kind, 0)
-            position = self.lead_in
-            for plan in plans:
-                content = (self._content(plan), gain)
-                if content not in uses:
-                    uses[content] = []
-                    order.append((content, plan))
-                uses[content].append((kind, position + plan.lead))
-                position += self._plays(plan)
-            if plans:  # the file ends with its last chunk's PCM
-                meters[kind].samples = position - self._plays(plans[-1]) + plans[-1].samples
-        for done, ((_, gain), plan) in enumerate(order, start=1):
-            energies = self._energies(plan, gain)
-            length = plan.samples - plan.lead
-            for kind, position in uses[(self._content(plan), gain)]:
-                meters[kind].add(position, energies, length)
-            if progress:
-                progress(done, len(order))
-        return {kind: meter.loudness() for kind, meter in meters.items()}
-
-    def level(
-        self,
-        files: Mapping[str, Sequence[ChunkPlan]],
-        target_lufs: float,
-        progress: Report | None = None,
-    ) -> dict[str, list[ChunkPlan]]:
-        """Return the files' chunks with the gain that brings each to `target_lufs`, lead-in first.
-
-        One gain for all files where one suits them all (they keep sharing chunks); among the
-        gains that suit, the one whose chunks are cached already, then the closest. The gain
-        makes up for what the MP3 encoder takes away (`encoder_gain_db`) and for what the
-        limiter takes where it has to keep the peaks down.
-        """
-        lost = encoder_gain_db(self.rate, self.bitrate_kbps)
-        kinds = [kind for kind in files if files[kind]]
-        base = self.measure({kind: files[kind] for kind in kinds}, None, progress)
-
-        def heard(kind: str, gain: int) -> float:
-            """Return the loudness the decoded file `kind` will have at `gain`."""
-            return self.measure({kind: files[kind]}, {kind: gain})[kind] + lost
-
-        def step(value: float) -> int:
-            return round(value * 100 / GAIN_STEP_CDB) * GAIN_STEP_CDB
-
-        options: dict[str, dict[int, float]] = {}  # kind -> gain -> distance from the target
-        for kind in kinds:
-            if not math.isfinite(base[kind]):
-                options[kind] = {0: 0.0}
-                continue
-            gain = step(target_lufs - base[kind] - lost)
-            tried: dict[int, float] = {}
-            for _ in range(4):  # the limiter takes a little back: a few rounds settle it
-                off = target_lufs - heard(kind, gain)
-                tried[gain] = abs(off)
-                if tried[gain] <= GAIN_TOLERANCE_CDB / 100:
-                    break
-                gain += step(off) or (GAIN_STEP_CDB if off > 0 else -GAIN_STEP_CDB)
-                if gain in tried:
-                    break
-            for near in (
-                min(tried, key=tried.__getitem__) + d for d in (-GAIN_STEP_CDB, GAIN_STEP_CDB)
-            ):
-                if near not in tried:
-                    tried[near] = abs(heard(kind, near) - target_lufs)
-            fits = {g: d for g, d in tried.items() if d <= GAIN_TOLERANCE_CDB / 100}
-            options[kind] = fits or {min(tried, key=tried.__getitem__): 0.0}
-
-        def cached(chosen: Iterable[str], gain: int) -> int:
-            keys = {self.with_gain(p, gain).key for kind in chosen for p in files[kind]}
-            return sum(1 for key in keys if is_chunk(self.storage.chunk_path(key)))
-
-        def best(chosen: list[str], gains: Iterable[int]) -> int:
-            return max(
-                sorted(gains),
-                key=lambda g: (cached(chosen, g), -sum(options[k][g] for k in chosen)),
-            )
-
-        chosen: dict[str, int] = {}
-        common = set.intersection(*(set(options[k]) for k in kinds)) if kinds else set()
-        if common:
-            chosen = dict.fromkeys(kinds, best(kinds, common))
-        else:
-            for kind in kinds:  # the episode first: the others take its gain where it suits
-                shared = [g for g in chosen.values() if g in options[kind]]
-                chosen[kind] = shared[0] if shared else best([kind], options[kind])
-        lead_in = self.lead_in_chunk()
-        return {
-            kind: ([lead_in] if lead_in else [])
-            + [self.with_gain(plan, chosen.get(kind, 0)) for plan in plans]
-            for kind, plans in files.items()
-        }
 
     def _tail_silence(self, plan: ChunkPlan) -> int:
         """Return the silence to encode after the parts so the chunk ends on the wanted frame."""
@@ -452,9 +243,9 @@ class Assembler:
         return len(todo)
 
     def _encode(self, plan: ChunkPlan) -> None:
-        pcm = self._parts_pcm(plan)
+        pcm = self.parts_pcm(plan)
         if plan.gain:
-            peak = ENERGIES.peak(f"{self.rate}:{self._content(plan)}")
+            peak = self.peaks.get(self.content_key(plan))
             pcm = apply_gain(pcm, self.rate, plan.gain / 100, peak=peak)
         if plan.parts:  # the pause after the last part is the tail's
             pcm += bytes(SAMPLE_WIDTH * plan.parts[-1].pause)

@@ -41,6 +41,7 @@ from .briefing_text import (
     closing_text,
     opening_text,
 )
+from .leveling import level
 from .renderer import Renderer, RenderError
 from .storage import Storage
 from .transcripts import CHAPTERS_VERSION, clean_text, sentence_cues, to_json, to_vtt
@@ -261,7 +262,7 @@ class BriefingBuilder:
         assembler = Assembler(self.storage, rate, bitrate, lead_in_ms=lead_in)
         try:
             plans = assembler.plan(script, keys)
-            plans = assembler.level({section: plans}, self.renderer.target_lufs)[section]
+            plans = level(assembler, {section: plans}, self.renderer.target_lufs)[section]
             self.encoded += assembler.encode_missing(plans)
         except MissingSegment:
             raise BriefingError(

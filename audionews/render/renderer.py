@@ -22,6 +22,7 @@ from ..audio.tags import mp3_duration, write_chapters, write_tags
 from ..speech import DEFAULT_PAUSES, Lexicon, Pauses, Segment, build_script
 from ..tts import Engine, EngineChain, EngineError, EngineUnavailable
 from .assemble import LEAD_IN_MS, Assembler, ChunkPlan, MissingSegment
+from .leveling import level
 from .storage import Storage
 from .transcripts import SIDECAR_KINDS, chapter_list, publish_sidecars
 
@@ -296,7 +297,7 @@ class Renderer:
             try:
                 reporter("planning")(0, 1)
                 plans = self._plan(assembler, script, keys, kinds)
-                plans = assembler.level(plans, self.target_lufs, reporter("planning"))
+                plans = level(assembler, plans, self.target_lufs, reporter("planning"))
                 reporter("encoding")(0, 1)
                 output.encoded = assembler.encode_missing(
                     (p for plan in plans.values() for p in plan), reporter("encoding")
