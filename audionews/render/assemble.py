@@ -247,11 +247,12 @@ class Assembler:
         if plan.gain:
             peak = self.peaks.get(self.content_key(plan))
             pcm = apply_gain(pcm, self.rate, plan.gain / 100, peak=peak)
-        if plan.parts:  # the pause after the last part is the tail's
-            pcm += bytes(SAMPLE_WIDTH * plan.parts[-1].pause)
+        # (The last part has no pause of its own: the tail is the pause after the chunk.)
         lead = bytes(SAMPLE_WIDTH * plan.lead)
         tail = bytes(SAMPLE_WIDTH * self._tail_silence(plan))
-        chunk = encode_chunk(lead + pcm + tail, rate=self.rate, bitrate_kbps=self.bitrate_kbps)
+        whole = b"".join((lead, pcm, tail))  # one copy: a chunk may hold minutes of audio
+        del pcm
+        chunk = encode_chunk(whole, rate=self.rate, bitrate_kbps=self.bitrate_kbps)
         self.storage.write_chunk(plan.key, chunk)
 
     def place(self, plans: Sequence[ChunkPlan]) -> Layout:

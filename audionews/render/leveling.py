@@ -32,8 +32,8 @@ from .assemble import Assembler, ChunkPlan, Report
 # for what the measure cannot know (MP3 coding, a few hundredths of a LU).
 GAIN_STEP_CDB = 10
 GAIN_TOLERANCE_CDB = 20
-# Chunks' K-weighted energies, kept between renders of a process (about 12 hours of audio).
-ENERGY_CACHE_GRANULES = 2_000_000
+# Chunks' K-weighted energies, kept between renders of a process (about 3 hours of audio, 5 MB).
+ENERGY_CACHE_GRANULES = 600_000
 # A chunk the limiter acts on, measured at one gain, stands for gains up to 0.2 dB away.
 LIMITED_REUSE_CDB = 20
 
