@@ -34,7 +34,8 @@ GAIN_STEP_CDB = 10
 GAIN_TOLERANCE_CDB = 20
 # Chunks' K-weighted energies, kept between renders of a process (about 3 hours of audio, 5 MB).
 ENERGY_CACHE_GRANULES = 600_000
-# A chunk the limiter acts on, measured at one gain, stands for gains up to 0.2 dB away.
+# A chunk the limiter acts on is measured at gains on a 0.2 dB grid and stands for the gains
+# up to 0.1 dB away.
 LIMITED_REUSE_CDB = 20
 
 
@@ -73,7 +74,7 @@ class _EnergyCache:
     def put_limited(self, key: str, gain: int, energies: np.ndarray) -> None:
         with self._lock:
             self._limited[key] = (gain, energies)
-            while len(self._limited) > len(self._items) + 64:
+            while len(self._limited) > 3 * len(self._items) + 64:
                 self._limited.pop(next(iter(self._limited)))
 
     def put(self, key: str, energies: np.ndarray) -> None:
@@ -104,20 +105,24 @@ def _energies(assembler: Assembler, plan: ChunkPlan, gain: int = 0) -> np.ndarra
         ENERGIES.put(content, found)
         ENERGIES.put_peak(content, peak_of(pcm))
     peak = ENERGIES.peak(content)
-    if peak is not None:
-        assembler.peaks[assembler.content_key(plan)] = peak
+    if peak is None:  # forgotten meanwhile: measured again, so predictions never change
+        peak = peak_of(assembler.parts_pcm(plan))
+        ENERGIES.put_peak(content, peak)
+    assembler.peaks[assembler.content_key(plan)] = peak
     if not gain:
         return found
     factor = 10 ** (gain / 1000)  # energy: 10^(dB / 10), gain in hundredths of a dB
-    if peak is not None and not limits(peak, gain / 100):
+    if not limits(peak, gain / 100):
         return found * factor
-    # What the limiter takes changes little between gains a few tenths apart: one exact
-    # measure per chunk serves the neighbouring gains, scaled (the search tries several).
-    limited = ENERGIES.limited(content)
-    if limited is None or abs(limited[0] - gain) > LIMITED_REUSE_CDB:
-        pcm = apply_gain(assembler.parts_pcm(plan), assembler.rate, gain / 100, peak=peak)
-        limited = (gain, granule_energies(pcm, assembler.rate))
-        ENERGIES.put_limited(content, *limited)
+    # What the limiter takes changes little between gains a few tenths apart: the chunk is
+    # measured exactly at the nearest multiple of LIMITED_REUSE_CDB and scaled from there (the
+    # search tries several gains). A fixed grid, so the same render always predicts the same.
+    anchor = round(gain / LIMITED_REUSE_CDB) * LIMITED_REUSE_CDB
+    limited = ENERGIES.limited(f"{content}:{anchor}")
+    if limited is None:
+        pcm = apply_gain(assembler.parts_pcm(plan), assembler.rate, anchor / 100, peak=peak)
+        limited = (anchor, granule_energies(pcm, assembler.rate))
+        ENERGIES.put_limited(f"{content}:{anchor}", *limited)
     measured_at, energies = limited
     return energies * 10 ** ((gain - measured_at) / 1000)
 
