@@ -115,7 +115,8 @@ def chapter_list(
     result = []
     for number, (start, section) in enumerate(starts):
         end = starts[number + 1][0] if number + 1 < len(starts) else duration
-        start = min(start, duration)
+        # The first chapter starts the file: the lead-in of silence before it belongs to it.
+        start = 0.0 if number == 0 else min(start, duration)
         result.append(Chapter(CHAPTER_TITLES[section], round(start, 3), round(end, 3)))
     return result
 
