@@ -60,11 +60,23 @@ def wait_for_jobs(job_ids: list[int]) -> int:
     return failed
 
 
+# Where each phase of a render starts and ends on the bar (synthesis takes most of the time),
+# so the bar never runs backwards when the next phase starts counting from 0.
+PHASE_SPANS = {
+    "synthesis": (0, 70),
+    "planning": (70, 75),
+    "encoding": (75, 92),
+    "joining": (92, 96),
+    "publishing": (96, 99),
+}
+
+
 def _percent(job: Job) -> int:
     if job.status in DONE:
         return 100
     if job.total:
-        return min(99, 100 * job.done // job.total)
+        low, high = PHASE_SPANS.get(job.phase or "synthesis", (0, 99))
+        return min(99, low + (high - low) * job.done // job.total)
     return 0
 
 

@@ -188,6 +188,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Loudness of every MP3 (mono -19 LUFS = the podcast standard -16 LUFS on two speakers).",
         float,
     ),
+    Setting(
+        "LEAD_IN_MS",
+        300,
+        "Silence at the start of every MP3 before the first word (players and speech "
+        "recognizers clip the first moments); rounded to whole MP3 frames, at least about 80 ms; "
+        "0 = none.",
+        _positive_int,
+    ),
     Setting("PAUSE_PIECE_MS", 150, "Pause between pieces of one long sentence.", _positive_int),
     Setting("PAUSE_SENTENCE_MS", 450, "Pause after a sentence.", _positive_int),
     Setting("PAUSE_PARAGRAPH_MS", 800, "Pause after a paragraph.", _positive_int),

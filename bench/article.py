@@ -60,14 +60,27 @@ def sample(name: str = SEED) -> Article:
     return Article(parsed.title, parsed.summary, parsed.body)
 
 
+# Two hours of espeak at its default rate: the memory benchmark's article.
+TWO_HOUR_COPIES = 18
+
+
+def _marker(copy: int) -> str:
+    """Return the words that make a copy's sentences its own ("zweiten Durchgang", ...)."""
+    ordinal = _ORDINALS[copy % len(_ORDINALS)]
+    rounds = copy // len(_ORDINALS)
+    # Past the twelfth copy the ordinals repeat: name the round too, so no sentence recurs.
+    phrase = f"{ordinal} Durchgang"
+    return phrase if rounds == 0 else f"{phrase} der {_ORDINALS[rounds]} Runde"
+
+
 def _vary(sentence: str, copy: int) -> str:
     """Make `sentence` unique to `copy`, at its start and, for long ones, at every comma."""
-    ordinal = _ORDINALS[copy % len(_ORDINALS)]
+    phrase = _marker(copy)
     # Every packed piece of a long sentence must differ too, or the segment cache would
     # serve the repeats: mark each clause, which is where the packer prefers to cut.
-    marked = re.sub(r"([,;:])\s", rf"\1 im {ordinal} Durchgang ", sentence)
+    marked = re.sub(r"([,;:])\s", rf"\1 im {phrase} ", sentence)
     stem, end = (marked[:-1], marked[-1]) if marked[-1:] in ".!?" else (marked, ".")
-    return f"Im {ordinal} Durchgang {stem} im {ordinal} Durchgang{end}"
+    return f"Im {phrase} {stem} im {phrase}{end}"
 
 
 def long_article(copies: int = LONG_COPIES, *, edited: bool = False) -> Article:

@@ -280,3 +280,16 @@ def test_worker_with_a_bad_setting_is_one_sentence(
     result = CliRunner().invoke(cli, ["worker"])
     assert result.exit_code == 1
     assert "AUDIONEWS_TTS_TIMEOUT" in result.output and "Traceback" not in result.output
+
+
+def test_the_wait_bar_never_runs_backwards_through_the_phases() -> None:
+    """Each phase counts from 0 again (issue 10, item 3): the bar goes on from where it was."""
+    from audionews.cli_progress import _percent
+    from audionews.models import Job, JobStatus
+
+    shown = []
+    for phase in ("synthesis", "planning", "encoding", "joining", "publishing"):
+        for done in (0, 5, 10):
+            job = Job(status=JobStatus.RENDERING, done=done, total=10, phase=phase)
+            shown.append(_percent(job))
+    assert shown == sorted(shown) and shown[0] == 0 and shown[-1] == 99

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,7 +129,13 @@ def chunk_span(path: Path) -> Span:
 
 
 def write_joined(
-    path: Path, chunks: Sequence[Path], *, rate: int, bitrate_kbps: int, samples: int
+    path: Path,
+    chunks: Sequence[Path],
+    *,
+    rate: int,
+    bitrate_kbps: int,
+    samples: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Write the chunk files `chunks`, in order, as one MP3 file at `path` (no ID3 tag yet).
 
@@ -137,11 +143,19 @@ def write_joined(
     first chunk's PCM, and the padding in the LAME tag drops the rest.
     """
     spans = [chunk_span(chunk) for chunk in chunks]
-    write_spans(path, spans, rate=rate, bitrate_kbps=bitrate_kbps, samples=samples)
+    write_spans(
+        path, spans, rate=rate, bitrate_kbps=bitrate_kbps, samples=samples, progress=progress
+    )
 
 
 def write_spans(
-    path: Path, spans: Sequence[Span], *, rate: int, bitrate_kbps: int, samples: int
+    path: Path,
+    spans: Sequence[Span],
+    *,
+    rate: int,
+    bitrate_kbps: int,
+    samples: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Write the frames of `spans`, in order, as one MP3 file at `path` (no ID3 tag yet).
 
@@ -163,7 +177,7 @@ def write_spans(
     crc = 0
     with open(path, "wb") as out:
         out.write(info(0))
-        for span in spans:
+        for number, span in enumerate(spans, start=1):
             with open(span.path, "rb") as handle:
                 handle.seek(span.offset)
                 left = span.size
@@ -173,5 +187,7 @@ def write_spans(
                     left -= len(block)
             if left:
                 raise ValueError(f"{span.path} ends {left} bytes before its frames do")
+            if progress:
+                progress(number, len(spans))
         out.seek(0)
         out.write(info(crc))

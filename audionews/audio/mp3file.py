@@ -52,21 +52,23 @@ class Mp3File:
     def frame_samples(self) -> int:
         return self.info.samples_per_frame
 
-    def span(self, frames: int | None = None) -> Span:
-        """Return the first `frames` audio frames (default all), checked frame by frame.
+    def span(self, frames: int | None = None, skip: int = 0) -> Span:
+        """Return the first `frames` audio frames (default all) but the first `skip`, checked.
 
         Raise ValueError when a frame header is missing or of another rate or bit rate, or the
         file ends early: a damaged file is never joined into another one.
         """
         wanted = self.info.frames if frames is None else frames
-        if not 0 < wanted <= self.info.frames:
+        if not 0 <= skip < wanted <= self.info.frames:
             raise ValueError(f"{self.path.name}: {wanted} of {self.info.frames} frames wanted")
         limit = min(self.size, wanted * MAX_FRAME)
         with open(self.path, "rb") as handle:
             handle.seek(self.offset)
             data = handle.read(limit)
-        pos = 0
+        pos = start = 0
         for number in range(wanted):
+            if number == skip:
+                start = pos
             header = parse_header(data, pos)
             if header is None or (header.rate, header.bitrate_kbps) != (
                 self.rate,
@@ -78,7 +80,7 @@ class Mp3File:
             raise ValueError(f"{self.path.name}: the file ends inside frame {wanted}")
         if frames is None and pos != self.size:
             raise ValueError(f"{self.path.name}: {self.size - pos} bytes after the last frame")
-        return Span(self.path, self.offset, pos, wanted)
+        return Span(self.path, self.offset + start, pos - start, wanted - skip)
 
     def check_crc(self) -> None:
         """Raise ValueError unless the audio's CRC is the one the Info frame recorded."""

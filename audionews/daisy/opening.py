@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..audio.tags import mp3_duration, write_tags
 from ..render.assemble import Assembler, MissingSegment
+from ..render.leveling import level
 from ..render.renderer import Renderer, RenderError
 from ..speech import build_script
 from .model import Part, sentences_from_cues
@@ -50,9 +51,10 @@ def speak_title(
         except RenderError as exc:
             raise OpeningError(str(exc)) from None
         rate = engine.sample_rate
-        assembler = Assembler(renderer.storage, rate, bitrate_kbps)
+        assembler = Assembler(renderer.storage, rate, bitrate_kbps, lead_in_ms=renderer.lead_in_ms)
         try:
             plans = assembler.plan(script, keys)
+            plans = level(assembler, {"title": plans}, renderer.target_lufs)["title"]
             assembler.encode_missing(plans)
             break
         except MissingSegment:

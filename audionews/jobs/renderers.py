@@ -43,4 +43,5 @@ def renderer() -> Renderer:
         pauses=pauses_from(settings),
         target_lufs=settings["LOUDNESS_LUFS"],
         cover=embedded_cover(settings),
+        lead_in_ms=settings["LEAD_IN_MS"],
     )

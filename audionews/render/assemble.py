@@ -15,6 +15,11 @@ file plays its segments exactly where the episode does, shifted by the section's
 transcript and chapters are the episode's). There the rounding is given back as silence at
 the start of the next chunk, so the pause between sections is exact (a section pause too
 short to cut into is lengthened to `min_seam`).
+
+Every file starts with a lead-in of silence (`lead_in_ms`, about 0.3 s: players and speech
+recognizers clip the first moments), a cached chunk of its own that every file shares, so cue
+times move by exactly its length. Each file is then brought to the target loudness as a whole
+by a gain that its chunks' keys include (`leveling.py`; the cached segments stay as they are).
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..audio import SAMPLE_WIDTH
 from ..audio.join import encode_chunk, read_head, write_joined
+from ..audio.loudness import apply_gain
 from ..audio.mp3frames import LAME_OVERHEAD, lame_frames, samples_per_frame
 from ..audio.pcm import samples_for
 from ..speech import Segment
@@ -42,6 +48,8 @@ MAX_STRETCH_SECONDS = 30.0
 MAX_SEAM_ERROR_MS = 10.0
 # Two ffmpeg processes keep both cores of a small server busy.
 ENCODE_THREADS = 2
+LEAD_IN_MS = 300
+Report = Callable[[int, int], None]
 
 
 class MissingSegment(LookupError):
@@ -62,13 +70,16 @@ class ChunkPlan:
     """What one chunk is made of.
 
     `lead` samples of silence come first (the rounding of the cut before it, given back);
-    `tail` is the pause the file wants after the chunk (None: the chunk ends the file).
+    `tail` is the pause the file wants after the chunk (None: the chunk ends the file);
+    `gain` (hundredths of a dB) is the file's loudness correction, applied when encoding.
+    A chunk of silence alone (a file's lead-in) has no parts.
     """
 
     key: str
     lead: int
     parts: tuple[Part, ...]
     tail: int | None
+    gain: int = 0
 
     @property
     def samples(self) -> int:
@@ -88,12 +99,19 @@ class Layout:
 
 
 class Assembler:
-    def __init__(self, storage: Storage, rate: int, bitrate_kbps: int) -> None:
+    def __init__(
+        self, storage: Storage, rate: int, bitrate_kbps: int, *, lead_in_ms: float = 0
+    ) -> None:
         self.storage = storage
         self.rate = rate
         self.bitrate_kbps = bitrate_kbps
         self.frame = samples_per_frame(rate)
         self.max_error = samples_for(MAX_SEAM_ERROR_MS, rate)
+        wanted = samples_for(lead_in_ms, rate) if lead_in_ms > 0 else 0
+        # Whole frames, at least one more than LAME's delay and padding take.
+        self.lead_in = max(round(wanted / self.frame) * self.frame, self.min_seam) if wanted else 0
+        # True peaks of chunks' parts, by `content_key`, where `leveling` measured them.
+        self.peaks: dict[str, float] = {}
 
     @property
     def min_seam(self) -> int:
@@ -158,8 +176,10 @@ class Assembler:
             index += len(plan.parts)
         return leads
 
-    def _chunk(self, lead: int, parts: list[Part], tail: int | None) -> ChunkPlan:
-        recipe = {
+    def _chunk(
+        self, lead: int, parts: Sequence[Part], tail: int | None, gain: int = 0
+    ) -> ChunkPlan:
+        recipe: dict[str, object] = {
             "version": CHUNK_VERSION,
             "rate": self.rate,
             "bitrate": self.bitrate_kbps,
@@ -167,8 +187,42 @@ class Assembler:
             "parts": [[part.key, part.samples, part.pause] for part in parts],
             "tail": tail,
         }
+        if gain and parts:
+            recipe["gain"] = gain  # no gain: the key chunks had before gains existed
         key = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
-        return ChunkPlan(key, lead, tuple(parts), tail)
+        return ChunkPlan(key, lead, tuple(parts), tail, gain if parts else 0)
+
+    def lead_in_chunk(self) -> ChunkPlan | None:
+        """Return the chunk of silence every file starts with (None: no lead-in)."""
+        return self._chunk(0, [], self.lead_in) if self.lead_in else None
+
+    def with_gain(self, plan: ChunkPlan, gain: int) -> ChunkPlan:
+        """Return `plan` with the loudness correction `gain` (hundredths of a dB)."""
+        if gain == plan.gain:
+            return plan
+        return self._chunk(plan.lead, plan.parts, plan.tail, gain)
+
+    def plays(self, plan: ChunkPlan) -> int:
+        """Return the samples from the start of `plan`'s PCM to the start of the next chunk's."""
+        return plan.samples + self._tail_silence(plan) + LAME_OVERHEAD
+
+    @staticmethod
+    def content_key(plan: ChunkPlan) -> str:
+        """Return a key for the PCM of `plan`'s parts (without lead, tail or gain)."""
+        parts = [[part.key, part.samples, part.pause] for part in plan.parts]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+    def parts_pcm(self, plan: ChunkPlan) -> bytes:
+        """Return the PCM of `plan`'s parts with their inner pauses (no lead, no tail)."""
+        pieces = []
+        for number, part in enumerate(plan.parts):
+            pcm = self.storage.read_segment(part.key)
+            if pcm is None or len(pcm) != SAMPLE_WIDTH * part.samples:
+                raise MissingSegment(f"the audio of segment {part.key} is damaged, changed or gone")
+            pieces.append(pcm)
+            if number + 1 < len(plan.parts):
+                pieces.append(bytes(SAMPLE_WIDTH * part.pause))
+        return b"".join(pieces)
 
     def _tail_silence(self, plan: ChunkPlan) -> int:
         """Return the silence to encode after the parts so the chunk ends on the wanted frame."""
@@ -177,25 +231,28 @@ class Assembler:
         frames = (plan.samples + plan.tail) // self.frame  # round the pause down to a frame
         return frames * self.frame - LAME_OVERHEAD - plan.samples
 
-    def encode_missing(self, plans: Iterable[ChunkPlan]) -> int:
+    def encode_missing(self, plans: Iterable[ChunkPlan], progress: Report | None = None) -> int:
         """Encode every planned chunk that is not cached (or damaged); return how many were."""
         todo = {plan.key: plan for plan in plans if not self.storage.has_chunk(plan.key)}
         if not todo:
             return 0
         with ThreadPoolExecutor(max_workers=ENCODE_THREADS) as pool:
-            for _ in pool.map(self._encode, todo.values()):
-                pass
+            for done, _ in enumerate(pool.map(self._encode, todo.values()), start=1):
+                if progress:
+                    progress(done, len(todo))
         return len(todo)
 
     def _encode(self, plan: ChunkPlan) -> None:
-        pieces = [bytes(SAMPLE_WIDTH * plan.lead)]
-        for part in plan.parts:
-            pcm = self.storage.read_segment(part.key)
-            if pcm is None or len(pcm) != SAMPLE_WIDTH * part.samples:
-                raise MissingSegment(f"the audio of segment {part.key} is damaged, changed or gone")
-            pieces += [pcm, bytes(SAMPLE_WIDTH * part.pause)]
-        pieces.append(bytes(SAMPLE_WIDTH * self._tail_silence(plan)))
-        chunk = encode_chunk(b"".join(pieces), rate=self.rate, bitrate_kbps=self.bitrate_kbps)
+        pcm = self.parts_pcm(plan)
+        if plan.gain:
+            peak = self.peaks.get(self.content_key(plan))
+            pcm = apply_gain(pcm, self.rate, plan.gain / 100, peak=peak)
+        # (The last part has no pause of its own: the tail is the pause after the chunk.)
+        lead = bytes(SAMPLE_WIDTH * plan.lead)
+        tail = bytes(SAMPLE_WIDTH * self._tail_silence(plan))
+        whole = b"".join((lead, pcm, tail))  # one copy: a chunk may hold minutes of audio
+        del pcm
+        chunk = encode_chunk(whole, rate=self.rate, bitrate_kbps=self.bitrate_kbps)
         self.storage.write_chunk(plan.key, chunk)
 
     def place(self, plans: Sequence[ChunkPlan]) -> Layout:
@@ -221,7 +278,7 @@ class Assembler:
             position += head.frames * self.frame
         raise ValueError("a file needs at least one chunk")
 
-    def write(self, layout: Layout, path: Path) -> None:
+    def write(self, layout: Layout, path: Path, progress: Report | None = None) -> None:
         """Write the joined MP3 (no ID3 tag yet) of `layout` to `path`."""
         write_joined(
             path,
@@ -229,4 +286,5 @@ class Assembler:
             rate=self.rate,
             bitrate_kbps=self.bitrate_kbps,
             samples=layout.samples,
+            progress=progress,
         )

@@ -41,6 +41,7 @@ from .briefing_text import (
     closing_text,
     opening_text,
 )
+from .leveling import level
 from .renderer import Renderer, RenderError
 from .storage import Storage
 from .transcripts import CHAPTERS_VERSION, clean_text, sentence_cues, to_json, to_vtt
@@ -164,22 +165,28 @@ class BriefingBuilder:
         try:
             mp3 = read_mp3(self.storage.path(story.episode))
             frame = mp3.frame_samples
+            # The episode's lead-in of silence (its title starts a chunk after it) stays out:
+            # the briefing has its own, and the pause between its parts is the pause alone.
+            skip = self._frames_at(float(story.chapters.get("title", 0.0)), mp3.rate, frame)
             body = story.chapters.get("body")
             if body is None:
-                span = mp3.span()
+                span = mp3.span(skip=skip)
                 mp3.check_crc()
-                length, pcm = span.frames * frame, mp3.samples
+                length, pcm = span.frames * frame, mp3.samples - skip * frame
             else:
                 # The body starts a chunk: its chapter time is a whole number of frames.
-                frames = round(float(body) * mp3.rate / frame)
-                if abs(frames * frame / mp3.rate - float(body)) > 0.002:
-                    raise ValueError(f"the body at {body} s does not start on a frame")
-                span = mp3.span(frames)
-                length = pcm = frames * frame
+                frames = self._frames_at(float(body), mp3.rate, frame)
+                span = mp3.span(frames, skip)
+                length = pcm = span.frames * frame
         except (OSError, ValueError) as exc:
             log.warning("briefing: the audio of %s is left out: %s", story.slug, exc)
             return None
-        cues = [dict(cue) for cue in story.cues if cue.get("section") in STORY_SECTIONS]
+        shift = round(skip * frame / mp3.rate, 3)  # as the cues are: in whole milliseconds
+        cues = [
+            dict(cue) | {"start": float(cue["start"]) - shift, "end": float(cue["end"]) - shift}
+            for cue in story.cues
+            if cue.get("section") in STORY_SECTIONS
+        ]
         end = max((float(cue["end"]) for cue in cues), default=0.0)
         return _Piece(
             [span],
@@ -191,6 +198,14 @@ class BriefingBuilder:
             mp3.bitrate_kbps,
             story.episode,
         )
+
+    @staticmethod
+    def _frames_at(seconds: float, rate: int, frame: int) -> int:
+        """Return the frame a chunk starts at `seconds` (ValueError: not on a frame boundary)."""
+        frames = round(seconds * rate / frame)
+        if abs(frames * frame / rate - seconds) > 0.002:
+            raise ValueError(f"{seconds} s does not start on a frame")
+        return frames
 
     def _converted(self, piece: _Piece, rate: int, bitrate: int) -> _Piece:
         """Return `piece` at `rate` and `bitrate`: itself, or decoded and encoded again (cached)."""
@@ -232,7 +247,9 @@ class BriefingBuilder:
         ]
         if not script:
             raise BriefingError("Die Ansage der Nachrichten ist leer.")
-        assembler = Assembler(self.storage, rate, bitrate)
+        # The briefing starts with the lead-in like every file; each part at the target loudness.
+        lead_in = self.renderer.lead_in_ms if section == "opening" else 0
+        assembler = Assembler(self.storage, rate, bitrate, lead_in_ms=lead_in)
         for attempt in (1, 2):
             # A segment found damaged as its PCM is read is synthesized again, once.
             try:
@@ -250,6 +267,7 @@ class BriefingBuilder:
                     ]
                     self.used["segments"].update(keys)
                 plans = assembler.plan(script, keys)
+                plans = level(assembler, {section: plans}, self.renderer.target_lufs)[section]
                 self.encoded += assembler.encode_missing(plans)
                 break
             except MissingSegment as exc:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..audio.encode import EncodeError, Mp3Encoder, encode_frames
@@ -20,7 +21,8 @@ from ..audio.pcm import fade, resample, silence, trim_silence
 from ..audio.tags import mp3_duration, write_chapters, write_tags
 from ..speech import DEFAULT_PAUSES, Lexicon, Pauses, Segment, build_script
 from ..tts import Engine, EngineChain, EngineError, EngineUnavailable
-from .assemble import Assembler, ChunkPlan, MissingSegment
+from .assemble import LEAD_IN_MS, Assembler, ChunkPlan, MissingSegment
+from .leveling import level
 from .storage import Storage, out_of_space
 from .transcripts import SIDECAR_KINDS, chapter_list, publish_sidecars
 
@@ -29,7 +31,9 @@ log = logging.getLogger(__name__)
 # Bump when the processing of cached segments changes, so old cache entries are not reused.
 PIPELINE_VERSION = 3
 
-Progress = Callable[[int, int], None]
+# The job's progress: done, total and the phase (one of PHASES).
+Progress = Callable[[int, int, str], None]
+PHASES = ("synthesis", "planning", "encoding", "joining", "publishing")
 T = TypeVar("T")
 KINDS = ("summary", "body", "episode")
 KIND_TITLES = {"summary": "In Kürze", "body": "Hauptartikel"}
@@ -84,6 +88,8 @@ def segment_key(engine: Engine, text: str, target_lufs: float = TARGET_LUFS) -> 
 
 
 class Renderer:
+    PHASES = PHASES
+
     def __init__(
         self,
         storage: Storage,
@@ -95,6 +101,7 @@ class Renderer:
         pauses: Pauses = DEFAULT_PAUSES,
         target_lufs: float = TARGET_LUFS,
         cover: bytes | None = None,
+        lead_in_ms: float = LEAD_IN_MS,
     ) -> None:
         self.storage = storage
         self.chain = chain
@@ -104,6 +111,7 @@ class Renderer:
         self.pauses = pauses
         self.target_lufs = target_lufs
         self.cover = cover  # PNG for every file's ID3 front cover (APIC); None: none
+        self.lead_in_ms = lead_in_ms  # silence at the start of every file
 
     def render(self, item: RenderInput, progress: Progress | None = None) -> RenderOutput:
         """Render `item` with the first engine that works and publish its files."""
@@ -133,6 +141,7 @@ class Renderer:
             keys,
             engine.sample_rate,
             output,
+            progress,
             remake=lambda: self._synthesize(engine, script, None, verify=True),
         )
         return output
@@ -195,7 +204,7 @@ class Renderer:
         total = len(script)
         done = total - sum(1 for key in keys if key in texts)
         if progress:
-            progress(done, total)
+            progress(done, total, "synthesis")
         per_key = {key: keys.count(key) for key in texts}
 
         def one(key: str) -> str:
@@ -215,7 +224,7 @@ class Renderer:
                         raise future.exception()  # type: ignore[misc]
                     done += per_key[future.result()]
                 if progress:
-                    progress(done, total)
+                    progress(done, total, "synthesis")
         return keys, len(texts)
 
     def _store_segment(
@@ -307,22 +316,39 @@ class Renderer:
         keys: list[str],
         rate: int,
         output: RenderOutput,
+        progress: Progress | None = None,
         remake: Callable[[], object] | None = None,
     ) -> None:
         """Join the cached segments with explicit pauses into the summary, body and episode.
 
         The files are built from MP3 chunks of a paragraph or a few (see `assemble.py`), encoded
-        once and shared by all three files and by later revisions. `remake` synthesizes again
-        what is missing from the cache (a segment found damaged when its PCM was read).
+        once and shared by all three files and by later revisions. Each file starts with the
+        lead-in and is brought to the target loudness by a gain of its own. Every phase reports
+        its progress, so a long article's job shows what it does all the way. `remake`
+        synthesizes again what is missing from the cache (a segment found damaged when its PCM
+        was read).
         """
-        assembler = Assembler(self.storage, rate, self.bitrate_kbps)
+
+        def reporter(phase: str) -> Callable[[int, int], None]:
+            def report(done: int, total: int) -> None:
+                if progress:
+                    progress(done, total, phase)
+
+            return report
+
+        assembler = Assembler(self.storage, rate, self.bitrate_kbps, lead_in_ms=self.lead_in_ms)
+        # Section files start with the lead-in too: file time = episode time - chapter + this.
+        output.options["lead_in_s"] = round(assembler.lead_in / rate, 6)
         sections = {seg.section for seg in script}
         kinds = ["episode"] + [k for k in KINDS if k in sections]
         for attempt in (1, 2):
             try:
+                reporter("planning")(0, 1)
                 plans = self._plan(assembler, script, keys, kinds)
+                plans = level(assembler, plans, self.target_lufs, reporter("planning"))
+                reporter("encoding")(0, 1)
                 output.encoded = assembler.encode_missing(
-                    p for plan in plans.values() for p in plan
+                    (p for plan in plans.values() for p in plan), reporter("encoding")
                 )
                 break
             except MissingSegment as exc:
@@ -352,29 +378,27 @@ class Renderer:
                     "end": round(end / rate, 3),
                 }
             )
-        for kind in kinds:
-            temp = self.storage.temp_path(".mp3")
-            try:
-                assembler.write(layouts[kind], temp)
-                title = item.title if kind == "episode" else f"{item.title} ({KIND_TITLES[kind]})"
-                write_tags(
-                    temp,
-                    title=title,
-                    artist=self.artist,
-                    album=self.album,
-                    date=item.date,
-                    language="deu",
-                    publisher=self.artist,
-                    cover=self.cover,
-                )
-                output.durations[kind] = round(mp3_duration(temp), 3)
-                if kind in SIDECAR_KINDS:
-                    # The ID3 chapters and the JSON chapters come from one list: they agree.
-                    spans = chapter_list(output.chapters, output.durations[kind], kind=kind)
-                    write_chapters(temp, spans)
-                output.sizes[kind] = temp.stat().st_size
-                output.files[kind] = self.storage.publish(temp, item.slug, f"{kind}.mp3")
-            finally:
+        temps = {kind: self.storage.temp_path(".mp3") for kind in kinds}
+        try:
+            # Joining: every file's chunks copied, counted over all files.
+            total = sum(len(layouts[kind].chunks) for kind in kinds)
+            joined = 0
+            join_report = reporter("joining")
+            for kind in kinds:
+
+                def copied(done: int, _total: int, base: int = joined) -> None:
+                    join_report(base + done, total)
+
+                assembler.write(layouts[kind], temps[kind], copied)
+                joined += len(layouts[kind].chunks)
+            publish_report = reporter("publishing")
+            steps = len(kinds) + 1  # each file, then the transcripts and chapters
+            for number, kind in enumerate(kinds):
+                publish_report(number, steps)
+                self._publish_file(item, kind, temps[kind], output)
+            publish_report(len(kinds), steps)
+        finally:
+            for temp in temps.values():
                 temp.unlink(missing_ok=True)
         output.sidecars.update(
             publish_sidecars(
@@ -385,5 +409,28 @@ class Renderer:
                 cues=output.cues,
                 chapters=output.chapters,
                 durations=output.durations,
+                lead_in=assembler.lead_in / rate,
             )
         )
+        publish_report(steps, steps)
+
+    def _publish_file(self, item: RenderInput, kind: str, temp: Path, output: RenderOutput) -> None:
+        """Tag the joined MP3 `temp` of `kind` and publish it."""
+        title = item.title if kind == "episode" else f"{item.title} ({KIND_TITLES[kind]})"
+        write_tags(
+            temp,
+            title=title,
+            artist=self.artist,
+            album=self.album,
+            date=item.date,
+            language="deu",
+            publisher=self.artist,
+            cover=self.cover,
+        )
+        output.durations[kind] = round(mp3_duration(temp), 3)
+        if kind in SIDECAR_KINDS:
+            # The ID3 chapters and the JSON chapters come from one list: they agree.
+            spans = chapter_list(output.chapters, output.durations[kind], kind=kind)
+            write_chapters(temp, spans)
+        output.sizes[kind] = temp.stat().st_size
+        output.files[kind] = self.storage.publish(temp, item.slug, f"{kind}.mp3")

@@ -2,8 +2,9 @@
 
 Pure functions of the render's cues and section start times; `publish_sidecars` stores the
 files content-named next to the MP3s. The full episode and the summary MP3 each get their own
-set, on their own timeline: summary file time = episode time - chapters["summary"] (the
-summary file is made of the same MP3 chunks as the summary in the episode: see assemble.py).
+set, on their own timeline: summary file time = episode time - chapters["summary"] + lead-in
+(the summary file is the lead-in of silence every file starts with, then the same MP3 chunks
+as the summary in the episode: see assemble.py).
 """
 
 from __future__ import annotations
@@ -59,11 +60,11 @@ class Cue:
     text: str
 
 
-def offset_of(kind: str, chapters: Mapping[str, float]) -> float:
-    """Return where MP3 `kind` starts on the episode timeline."""
+def offset_of(kind: str, chapters: Mapping[str, float], lead_in: float = 0.0) -> float:
+    """Return where MP3 `kind` starts on the episode timeline (both start with `lead_in` s)."""
     if kind == "episode":
         return 0.0
-    return float(chapters[kind])
+    return float(chapters[kind]) - lead_in
 
 
 def sentence_cues(
@@ -72,13 +73,14 @@ def sentence_cues(
     kind: str = "episode",
     chapters: Mapping[str, float] | None = None,
     duration: float | None = None,
+    lead_in: float = 0.0,
 ) -> list[Cue]:
     """Merge the render's per-segment cues into one cue per sentence on the timeline of `kind`.
 
     Long sentences are spoken as several segments sharing `sentence`: their cue spans from the
     first piece's start to the last piece's end. Times are clamped to `duration`.
     """
-    offset = offset_of(kind, chapters or {})
+    offset = offset_of(kind, chapters or {}, lead_in)
     merged: dict[int, list[Any]] = {}
     for cue in cues:
         if kind != "episode" and cue["section"] != kind:
@@ -113,7 +115,8 @@ def chapter_list(
     result = []
     for number, (start, section) in enumerate(starts):
         end = starts[number + 1][0] if number + 1 < len(starts) else duration
-        start = min(start, duration)
+        # The first chapter starts the file: the lead-in of silence before it belongs to it.
+        start = 0.0 if number == 0 else min(start, duration)
         result.append(Chapter(CHAPTER_TITLES[section], round(start, 3), round(end, 3)))
     return result
 
@@ -179,6 +182,7 @@ def publish_sidecars(
     cues: Sequence[Mapping[str, Any]],
     chapters: Mapping[str, float],
     durations: Mapping[str, float],
+    lead_in: float = 0.0,
 ) -> dict[str, str]:
     """Store transcripts and chapters of every rendered SIDECAR_KINDS MP3; return key -> name."""
     files: dict[str, str] = {}
@@ -186,7 +190,9 @@ def publish_sidecars(
         if kind not in durations or (kind != "episode" and kind not in chapters):
             continue
         duration = durations[kind]
-        sentences = sentence_cues(cues, kind=kind, chapters=chapters, duration=duration)
+        sentences = sentence_cues(
+            cues, kind=kind, chapters=chapters, duration=duration, lead_in=lead_in
+        )
         prefix = "" if kind == "episode" else f"{kind}-"
         contents = {
             "transcript_vtt": to_vtt(sentences).encode("utf-8"),

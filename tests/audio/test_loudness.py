@@ -58,3 +58,29 @@ def test_true_peak_sees_intersample_peaks() -> None:
     data = (np.sin(2 * np.pi * n / 4 + np.pi / 4) * 0.5 * 32767).astype("<i2").tobytes()
     sample_peak = 20 * math.log10(np.max(np.abs(np.frombuffer(data, "<i2"))) / 32768)
     assert loudness.true_peak(data, rate) > sample_peak + 2.5
+
+
+def test_the_streamed_file_meter_agrees_with_pyloudnorm() -> None:
+    """A file measured from pieces at their positions reads as pyloudnorm reads it whole."""
+    import pyloudnorm
+
+    from audionews.audio.loudness import FileMeter, granule_energies
+
+    rate = 22050
+    rng = np.random.default_rng(7)
+    meter = FileMeter(rate)
+    whole: list[np.ndarray] = []
+    position = 0
+    for _ in range(30):
+        gap = int(rng.integers(1200, 15000))
+        whole.append(np.zeros(gap, dtype="<i2"))
+        position += gap
+        size = int(rng.integers(rate // 3, 3 * rate))
+        piece = (rng.standard_normal(size) * 3000 * rng.uniform(0.2, 1)).astype("<i2")
+        meter.add(position, granule_energies(piece.tobytes(), rate), size)
+        whole.append(piece)
+        position += size
+    data = np.concatenate(whole).astype(np.float64) / 32768
+    assert meter.loudness() == pytest.approx(
+        pyloudnorm.Meter(rate).integrated_loudness(data), abs=0.01
+    )

@@ -23,6 +23,7 @@ from audionews import catalog
 from audionews.articles import parse_json
 from audionews.db import db
 from audionews.jobs import render_job, sweeper
+from audionews.jobs.lease import Lease
 from audionews.models import Job, NewsDay, Rendition, utcnow
 from audionews.render.renderer import Renderer
 from tests.conftest import make_token
@@ -261,3 +262,57 @@ def test_temporary_files_of_a_dead_render_go_and_those_of_live_ones_stay(
         db.session.commit()
         briefing = temp("briefing", 90)
         assert sweeper.cleanup_abandoned_temp() == 0 and briefing.exists()
+
+
+def test_a_long_assembly_writes_progress_while_encoding_and_joining(
+    lease_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10, item 3: progress reaches the job row in every phase after synthesis too.
+
+    Encoding and joining are slowed down (as a two-hour article's are), and every UPDATE of
+    the job row the lease thread makes is recorded: it writes the encoding and joining phase
+    with their counts while they run, and its heartbeat moves on meanwhile.
+    """
+    from audionews.audio import join
+    from audionews.render import assemble
+
+    app = lease_app
+    real_encode, real_span = assemble.encode_chunk, join.chunk_span
+
+    def slow_encode(*args: Any, **kwargs: Any) -> bytes:
+        time.sleep(0.4)
+        return real_encode(*args, **kwargs)
+
+    def slow_span(path: Path) -> Any:
+        time.sleep(0.3)
+        return real_span(path)
+
+    monkeypatch.setattr(assemble, "encode_chunk", slow_encode)
+    monkeypatch.setattr(join, "chunk_span", slow_span)
+    written: list[tuple[str, int, int]] = []
+    beats: dict[str, int] = {}
+    real_beat = Lease._beat
+
+    def beat(self: Lease) -> None:  # what each heartbeat writes to the job row
+        state = self._state
+        real_beat(self)
+        if state is not None and not self.lost.is_set():
+            done, total, phase = state
+            if not written or written[-1] != (phase, done, total):
+                written.append((phase, done, total))
+            beats[phase] = beats.get(phase, 0) + 1
+
+    monkeypatch.setattr(Lease, "_beat", beat)
+    with app.test_request_context():
+        article_id, job_id = saved()
+        assert render_job.run_render(article_id, 1, job_id) == "ready"
+    phases = [phase for phase, _, _ in written]
+    assert {"synthesis", "encoding", "joining"} <= set(phases), written
+    # in the renderer's order, each with its own counts
+    order = [p for p in Renderer.PHASES if p in phases]
+    assert sorted(set(phases), key=phases.index) == order, written
+    for phase, done, total in written:
+        assert 0 <= done <= total, (phase, done, total)
+    encoding = [(done, total) for phase, done, total in written if phase == "encoding"]
+    assert any(0 < done < total for done, total in encoding), encoding
+    assert beats.get("encoding", 0) + beats.get("joining", 0) >= 2, beats

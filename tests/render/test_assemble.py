@@ -198,7 +198,8 @@ def test_section_files_play_their_segments_where_the_episode_does(tmp_path: Path
         storage = Storage(tmp_path / str(pauses.section_ms))
         out = render(storage, pauses)
         for kind in ("summary", "body"):
-            offset = out.chapters[kind]
+            # every file starts with the lead-in of silence: the section's start, less it
+            offset = out.chapters[kind] - out.options["lead_in_s"]
             wanted = [
                 (c["start"] - offset, c["end"] - offset) for c in out.cues if c["section"] == kind
             ]
@@ -268,7 +269,7 @@ def test_a_segment_replaced_during_the_render_is_planned_again(
     real = Assembler.encode_missing
     calls: list[int] = []
 
-    def racing(self: Assembler, plans: Any) -> int:
+    def racing(self: Assembler, plans: Any, progress: Any = None) -> int:
         plans = list(plans)
         if not calls:
             key = plans[-1].parts[-1].key
@@ -277,7 +278,7 @@ def test_a_segment_replaced_during_the_render_is_planned_again(
             storage.segment_path(key).unlink()
             storage.write_segment(key, pcm + bytes(4410))  # 0.1 s longer, from elsewhere
         calls.append(1)
-        return real(self, plans)
+        return real(self, plans, progress)
 
     monkeypatch.setattr(Assembler, "encode_missing", racing)
     out = render(storage)

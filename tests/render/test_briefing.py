@@ -146,11 +146,13 @@ def test_each_article_plays_its_own_episode_frames_at_its_chapter(day: Day) -> N
         end = output.chapters.get("body", output.durations["episode"])
         start = chapter["sample"]
         assert day.output.rate == RATE and abs(start / RATE - chapter["start"]) <= 0.0005
-        length = round(end * RATE)
+        # The episode's lead-in of silence stays out of the briefing: its title chunk on.
+        lead = round(output.chapters["title"] * RATE / 576) * 576  # whole frames
+        length = round(end * RATE) - lead
         # Up to two frames before the seam: nearer, the next chunk's first frames (another
         # article's title here, the body there) reach into the pause as MP3 overlap does.
         stop = length - 2 * 1152
-        ours, theirs = audio[start : start + stop], episode[:stop]
+        ours, theirs = audio[start : start + stop], episode[lead : lead + stop]
         # Sample-exact: the same decoded samples, not merely a similar sound nearby.
         edge = round(0.03 * RATE)  # the decoders' overlap at the seams, in silence
         difference = np.abs(ours[edge:] - theirs[edge:]).max()
@@ -200,7 +202,9 @@ def test_article_cues_are_the_renders_own_shifted_by_the_exact_start(day: Day) -
         ours = [c for c in day.output.cues if c["section"] == section]
         theirs = [c for c in output.cues if c["section"] in ("title", "summary")]
         assert [c["display"] for c in ours] == [c["display"] for c in theirs]
-        offset = chapter["sample"] / RATE
+        # the episode's lead-in (before its title chapter, in whole ms) is not in the briefing
+        lead = output.chapters["title"]
+        offset = chapter["sample"] / RATE - lead
         for mine, render in zip(ours, theirs, strict=True):
             assert mine["start"] == round(offset + render["start"], 3)
             assert mine["end"] == round(offset + render["end"], 3)
@@ -309,3 +313,20 @@ def test_the_content_key_follows_what_the_briefing_is_made_of(day: Day) -> None:
     assert key != content_key(item, {"MP3_BITRATE": 96})
     renamed = replace(day.stories[0], episode="anders-000000000000-episode.mp3")
     assert key != content_key(BriefingInput(DAY, (renamed, *day.stories[1:])), {"MP3_BITRATE": 64})
+
+
+def test_the_briefing_starts_with_the_lead_in_and_its_pauses_keep_their_length(day: Day) -> None:
+    """Issue 14, item 2: the briefing's own lead-in, and none of the episodes' inside it."""
+    import pyloudnorm
+
+    audio = decoded(day.path(day.output.files["audio"]))
+    first_word = np.flatnonzero(np.abs(audio) > 0.01)[0] / RATE
+    assert 0.25 <= first_word <= 0.4, first_word
+    assert day.output.cues[0]["start"] == pytest.approx(first_word, abs=0.03)
+    # Between the parts: the section pause, not the pause plus an episode's lead-in.
+    pause = day.renderer.pauses.section_ms / 1000
+    for before, after in itertools.pairwise(day.output.cues):
+        if before["section"] != after["section"]:
+            assert after["start"] - before["end"] < pause + 0.15, (before, after)
+    loudness = pyloudnorm.Meter(RATE).integrated_loudness(audio)
+    assert abs(loudness - day.renderer.target_lufs) <= 0.3, loudness

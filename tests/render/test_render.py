@@ -107,10 +107,17 @@ def test_cues_and_pauses_match_the_audio(tmp_path: Path, espeak: Counting) -> No
     out = Renderer(storage, EngineChain(espeak, None, 60)).render(item())
     script = build_script(SHORT_ARTICLE["title"], SHORT_ARTICLE["summary"], SHORT_ARTICLE["body"])
     assert len(out.cues) == len(script)
-    assert out.cues[0]["section"] == "title" and out.chapters["title"] == 0.0
+    # the title's chunk follows the lead-in of silence (about 0.3 s, whole MP3 frames)
+    lead_in = out.options["lead_in_s"]
+    assert lead_in == pytest.approx(0.3, abs=0.02)
+    assert round(lead_in * espeak.sample_rate) % 576 == 0
+    assert out.cues[0]["section"] == "title" and out.chapters["title"] == round(lead_in, 3)
     assert out.chapters["title"] < out.chapters["summary"] < out.chapters["body"]
     rate = espeak.sample_rate
     pcm = decode_mp3(storage.path(out.files["episode"]).read_bytes(), rate)
+    # (the MP3 overlap of the first chunk reaches a few ms back into it)
+    assert pcm_rms(pcm[: int((lead_in - 0.03) * rate) * 2]) < 5, "silence before the first word"
+    assert out.cues[0]["start"] >= lead_in - 0.001
     decoded_seconds = len(pcm) / (2 * rate)
     last = out.cues[-1]["end"]
     # the MP3 decoder adds at most a frame or two of padding
@@ -155,7 +162,8 @@ def test_cache_makes_rerenders_incremental(tmp_path: Path, espeak: Counting) -> 
     # MP3 frame (a cut only where it costs the pause <= 10 ms), and espeak-ng's output length
     # varies by a few samples from call to call: the new sentence may move that cut, and the
     # second paragraph then gets a chunk of its own too. Never more, and never the summary.
-    assert first.encoded in (4, 5)
+    # Plus the lead-in of silence that every file starts with (one chunk for all of them).
+    assert first.encoded in (5, 6)
     assert third.encoded in (1, 2)
     assert third.files["summary"] == first.files["summary"]
     assert third.files["body"] != first.files["body"]
@@ -235,3 +243,19 @@ def test_long_sentences_are_packed_for_gtts(tmp_path: Path, espeak: Counting) ->
     assert len(pieces) >= 3
     assert len({c["sentence"] for c in pieces}) == 1
     assert io is not None
+
+
+def test_every_phase_reports_its_progress_in_order(tmp_path: Path, espeak: Counting) -> None:
+    """Issue 10, item 3: synthesis, planning, encoding, joining and publishing all report."""
+    calls: list[tuple[int, int, str]] = []
+    out = Renderer(Storage(tmp_path), EngineChain(espeak, None, 60)).render(
+        item(), lambda done, total, phase: calls.append((done, total, phase))
+    )
+    phases = [phase for _, _, phase in calls]
+    assert sorted(set(phases), key=phases.index) == list(Renderer.PHASES)
+    assert all(0 <= done <= total for done, total, _ in calls)
+    encoding = [(d, t) for d, t, p in calls if p == "encoding" and t == out.encoded]
+    assert [d for d, _ in encoding] == list(range(1, out.encoded + 1)), "after every chunk"
+    joining = [(d, t) for d, t, p in calls if p == "joining"]
+    assert joining[-1][0] == joining[-1][1] and len(joining) == joining[-1][1], "every chunk"
+    assert calls[-1][2] == "publishing" and calls[-1][0] == calls[-1][1]

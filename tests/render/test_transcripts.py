@@ -143,7 +143,8 @@ def test_render_publishes_transcripts_and_id3_chapters(tmp_path: Path) -> None:
         (tmp_path / output.sidecars["summary_transcript_vtt"]).read_text("utf-8")
     )
     episode_vtt = parse_vtt((tmp_path / output.sidecars["transcript_vtt"]).read_text("utf-8"))
-    offset = output.chapters["summary"]
+    # the summary file starts with the lead-in too
+    offset = output.chapters["summary"] - output.options["lead_in_s"]
     for start, _, lines in summary_vtt:
         (match,) = [s for s, _, ls in episode_vtt if ls == lines]
         assert abs(match - offset - start) <= 0.002

@@ -33,6 +33,14 @@ STATUS_LABELS = {
     "failed": "Fehlgeschlagen",
 }
 FILTERS = {"": "Alle", **STATUS_LABELS}
+# A rendering job's phase (renderer.PHASES) and what its progress counts, in German.
+PHASE_LABELS = {
+    "synthesis": ("Sprechen", "Sätzen"),
+    "planning": ("Planen und Lautheit messen", "Abschnitten"),
+    "encoding": ("MP3 kodieren", "Abschnitten"),
+    "joining": ("Zusammenfügen", "Abschnitten"),
+    "publishing": ("Veröffentlichen", "Schritten"),
+}
 
 
 def clock(seconds: float | None) -> str:
@@ -49,7 +57,9 @@ def describe(status: dict[str, Any]) -> str:
     text = STATUS_LABELS.get(state, state)
     progress = status.get("progress") or {}
     if state == "rendering" and progress.get("total"):
-        text += f": {progress['done']} von {progress['total']} Sätzen"
+        phase = progress.get("phase") or "synthesis"
+        label, unit = PHASE_LABELS.get(phase, PHASE_LABELS["synthesis"])
+        text += f" – {label}: {progress['done']} von {progress['total']} {unit}"
     elif state == "ready":
         durations = status.get("duration") or {}
         text += f" ({status['engine']}, gesamt {clock(durations.get('episode'))})"

@@ -281,3 +281,19 @@ def test_publishing_moves_the_feeds_last_modified(
     sqlite_app.config["AUDIONEWS"]["FEED_RECHECK_SECONDS"] = 0.0
     after = public.get("/feed.xml", headers={"If-Modified-Since": before.headers["Last-Modified"]})
     assert after.status_code == 200 and "Testlauf" in after.get_data(as_text=True)
+
+
+def test_the_dashboard_names_the_render_phase_in_german() -> None:
+    """Issue 10, item 3: a long render shows what it does after synthesis, too."""
+    from audionews.web.editor.dashboard import describe
+
+    def label(phase: str | None, done: int = 3, total: int = 12) -> str:
+        progress = {"done": done, "total": total, "phase": phase}
+        return describe({"status": "rendering", "progress": progress})
+
+    assert label(None) == "Wird vertont – Sprechen: 3 von 12 Sätzen"
+    assert label("synthesis") == "Wird vertont – Sprechen: 3 von 12 Sätzen"
+    assert label("encoding") == "Wird vertont – MP3 kodieren: 3 von 12 Abschnitten"
+    assert label("joining") == "Wird vertont – Zusammenfügen: 3 von 12 Abschnitten"
+    assert label("publishing", 1, 4) == "Wird vertont – Veröffentlichen: 1 von 4 Schritten"
+    assert "Lautheit" in label("planning")
