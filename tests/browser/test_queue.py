@@ -36,6 +36,10 @@ def fast(page: Any) -> None:
     page.evaluate("document.getElementById('q-audio').muted = true")
 
 
+# The header's stops, on every public page: the skip link, the home link, the search, the archive.
+HEADER_STOPS = ["Zum Inhalt springen", "audionews", "Beiträge durchsuchen", "Suchen", "Archiv"]
+
+
 def tab_to(page: Any, selector: str, limit: int = 40) -> list[str]:
     """Press Tab until `selector` has focus; return the names of the stops on the way."""
     stops = []
@@ -74,7 +78,7 @@ def test_queue_plays_every_article_in_turn_and_names_each_once(
     stops = tab_to(home, "#q-play")
     print(f"Tab stops from load to the queue's Play: {len(stops)}: {stops}")
     # Nothing of the page's content comes before the queue: only the skip link and the header.
-    assert stops[:-1] == ["Zum Inhalt springen", "audionews"]
+    assert stops[:-1] == HEADER_STOPS
     home.keyboard.press("Enter")
     wait_said(home, "Ende der Liste")
     titles = queue_site.titles()
@@ -269,13 +273,23 @@ def test_without_script_the_briefing_has_its_native_player(
     context.close()
 
 
-def test_three_tabs_and_enter_play_the_briefing(briefing_site: QueueSite, page: Any) -> None:
+def test_the_skip_link_then_tab_and_enter_play_the_briefing(
+    briefing_site: QueueSite, page: Any
+) -> None:
     page.add_init_script(LIVE_RECORDER)
     page.goto(briefing_site.url + "/")
     page.wait_for_selector("#q-play", state="visible")
     stops = tab_to(page, "#q-play")
     print(f"Tab stops from load to playing the briefing: {len(stops)}: {stops}")
-    assert stops == ["Zum Inhalt springen", "audionews", "Abspielen"]
+    assert stops == [*HEADER_STOPS, "Abspielen"]  # the header (with the search), then Play
+    # The way a keyboard listener takes: the skip link jumps past the header to the player.
+    page.reload()
+    page.wait_for_selector("#q-play", state="visible")
+    page.keyboard.press("Tab")
+    assert focused(page)["name"] == "Zum Inhalt springen"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert focused(page)["name"] == "Abspielen"
     page.keyboard.press("Enter")
     page.wait_for_function("() => !document.getElementById('q-audio').paused")
     briefing = briefing_site.briefing()

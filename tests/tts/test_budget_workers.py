@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from audionews import create_app
 from audionews.db import db
-from audionews.models import Job, JobStatus, Rendition
+from audionews.models import Briefing, Job, JobStatus, NewsDay, Rendition
 from audionews.speech import build_script
 from bench.fake_google import FakeGoogle
 from tests.conftest import WorkerProcess, base_settings, make_token
@@ -101,6 +101,17 @@ def wait_all_ready(app: Flask, timeout: float = 300) -> None:
     raise AssertionError(f"only {ready} of {ARTICLES} renders ready")
 
 
+def wait_days_built(app: Flask, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            days = db.session.scalars(select(NewsDay)).all()
+            if days and all(d.built >= d.changed and d.building_since is None for d in days):
+                return
+        time.sleep(0.2)
+    raise AssertionError("the day's build did not end")
+
+
 def metrics_of(app: Flask) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     text = app.test_client().get("/metrics").get_data(as_text=True)
     return {
@@ -124,6 +135,7 @@ def test_three_workers_share_one_limit_and_one_pause(deployment: dict[str, Any])
         time.sleep(0.01)
     fake.fail_next(2, RETRY_AFTER)
     wait_all_ready(app)
+    wait_days_built(app)  # the day's briefing speaks its opening through the same budget
 
     # Never more requests in flight than the one limit of the deployment, and it was reached.
     assert fake.max_in_flight == LIMIT, fake.max_in_flight
@@ -142,9 +154,14 @@ def test_three_workers_share_one_limit_and_one_pause(deployment: dict[str, Any])
 
     with app.app_context():
         renditions = db.session.scalars(select(Rendition)).all()
+        briefings = db.session.scalars(select(Briefing)).all()
     assert len(renditions) == ARTICLES
     assert {r.engine for r in renditions} == {"gtts"}  # waited out, never fell back
-    assert set(fake.requests) == deployment["texts"]
+    # Every sentence of the articles, and besides them what the day's products spoke (the
+    # briefing's opening and closing, the DAISY edition's title), through the same budget.
+    extra = set(fake.requests) - deployment["texts"]
+    assert deployment["texts"] <= set(fake.requests)
+    assert len(briefings) == 1 and briefings[0].synthesized <= len(extra) <= 4, extra
 
     found = metrics_of(app)
     served = [s for s in fake.log if s.status == 200]
@@ -169,7 +186,7 @@ def test_three_workers_share_one_limit_and_one_pause(deployment: dict[str, Any])
     while metrics_of(app)[("audionews_gtts_in_flight", ())] and time.monotonic() < deadline:
         time.sleep(0.5)
     assert metrics_of(app)[("audionews_gtts_in_flight", ())] == 0
-    synthesized = sum(r.synthesized for r in renditions)
+    synthesized = sum(r.synthesized for r in renditions)  # (renders' segments, not the day's)
     assert found[("audionews_segments_total", (("engine", "gtts"), ("source", "synthesized")))] == (
         synthesized
     )
