@@ -35,3 +35,24 @@ def wait_status(
             return body
         time.sleep(0.1)
     raise AssertionError(f"status stayed {body.get('status')!r}: {body}")
+
+
+def wait_days_built(app: Any, timeout: float = 120) -> None:
+    """Wait until every news day's products (briefing, DAISY) are built and no build runs.
+
+    After the last render a worker still builds the day (temporary files, speech through the
+    gTTS budget): tests that look at those wait for it first.
+    """
+    from sqlalchemy import select
+
+    from audionews.db import db
+    from audionews.models import NewsDay
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            days = db.session.scalars(select(NewsDay)).all()
+            if days and all(d.built >= d.changed and d.building_since is None for d in days):
+                return
+        time.sleep(0.2)
+    raise AssertionError("the day's build did not end")

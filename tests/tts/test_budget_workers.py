@@ -17,10 +17,11 @@ from sqlalchemy import func, select
 
 from audionews import create_app
 from audionews.db import db
-from audionews.models import Briefing, Job, JobStatus, NewsDay, Rendition
+from audionews.models import Briefing, Job, JobStatus, Rendition
 from audionews.speech import build_script
 from bench.fake_google import FakeGoogle
 from tests.conftest import WorkerProcess, base_settings, make_token
+from tests.helpers import wait_days_built
 from tests.services import PrivateRedis
 
 pytestmark = pytest.mark.slow
@@ -99,17 +100,6 @@ def wait_all_ready(app: Flask, timeout: float = 300) -> None:
                 return
         time.sleep(0.2)
     raise AssertionError(f"only {ready} of {ARTICLES} renders ready")
-
-
-def wait_days_built(app: Flask, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with app.app_context():
-            days = db.session.scalars(select(NewsDay)).all()
-            if days and all(d.built >= d.changed and d.building_since is None for d in days):
-                return
-        time.sleep(0.2)
-    raise AssertionError("the day's build did not end")
 
 
 def metrics_of(app: Flask) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

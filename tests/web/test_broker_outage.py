@@ -18,7 +18,7 @@ from audionews import create_app
 from audionews.db import db
 from audionews.models import Article, Job, JobStatus, Rendition
 from tests.conftest import WorkerProcess, base_settings, make_token
-from tests.helpers import SHORT_ARTICLE
+from tests.helpers import SHORT_ARTICLE, wait_days_built
 from tests.services import PrivateRedis, redis_binary
 from tests.web.editor.conftest import csrf_token, make_editor
 from tests.web.test_outages import wait_all_ready
@@ -130,6 +130,9 @@ def test_kill_redis_with_queued_jobs(
                 assert failed == 0, slug
         log = (tmp_path / "worker.log").read_text(errors="replace")
         assert "sweeper re-queues" in log  # found again by the sweeper, not by luck
+        # The day's build (briefing, DAISY) follows the last render and writes temporary files
+        # while it runs; once it has ended, none may be left.
+        wait_days_built(app)
         media = Path(settings["MEDIA_DIR"])
         assert not list(media.glob(".tmp-*")), "temporary files left behind"
     finally:
